@@ -1,0 +1,266 @@
+"""EciClient: the four image-cache actions of the ECI API, over httpx.
+
+Requests are shaped by the vendor's own request classes (``aliyunsdkeci``), so the
+parameter names are the vendor's, and signed by ``aliyunsdkcore`` (see signing.py).
+Where the vendor classes are wrong we flatten the parameter ourselves and say so.
+The transport is the test seam: pass ``transport=`` (a respx router or the emulator)
+and nothing needs patching.
+
+Every call has a timeout, transient failures are retried with backoff (retry.py),
+and every error becomes one typed exception (errors.py) whose text never contains a
+secret: passwords and keys that were sent are scrubbed from the service's message.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+from aliyunsdkcore.request import RpcRequest
+from aliyunsdkeci.request.v20180808.CreateImageCacheRequest import CreateImageCacheRequest
+from aliyunsdkeci.request.v20180808.DeleteImageCacheRequest import DeleteImageCacheRequest
+from aliyunsdkeci.request.v20180808.DescribeImageCachesRequest import DescribeImageCachesRequest
+from aliyunsdkeci.request.v20180808.UpdateImageCacheRequest import UpdateImageCacheRequest
+
+from pulumi_eci_cache.credentials import Credential, Settings
+from pulumi_eci_cache.errors import ApiError, TransportError
+from pulumi_eci_cache.retry import RetryPolicy
+from pulumi_eci_cache.signing import RpcSignatureAuth
+
+__all__ = ["CreatedCache", "EciClient", "RateLimiter", "flatten_params", "is_not_found"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+DESCRIBE_PAGE_SIZE = 100
+
+
+class RateLimiter(Protocol):
+    """What the client needs from a shared limiter (see ratelimit.py)."""
+
+    def acquire(self) -> None: ...
+
+    def on_throttled(self) -> None: ...
+
+    def on_success(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class CreatedCache:
+    image_cache_id: str
+    container_group_id: str
+    request_id: str
+
+
+def is_not_found(exc: BaseException) -> bool:
+    """The service's way of saying the cache does not exist (any more)."""
+    return isinstance(exc, ApiError) and (exc.http_status == 404 or "NotFound" in exc.code)
+
+
+def _wire_value(value: Any) -> Any:
+    # The vendor classes pass Python values through; the API wants lowercase booleans.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _acr_params(infos: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """``AcrRegistryInfo.N.*``, flattened by hand.
+
+    Vendor defect (aliyun-python-sdk-eci 1.3.3, Create/UpdateImageCacheRequest.
+    set_AcrRegistryInfos): it sends ``AcrRegistryInfo.1Domain.1`` -- the dot before
+    ``Domain`` is missing -- so the domains would be ignored or rejected.
+    """
+    params: dict[str, Any] = {}
+    for i, info in enumerate(infos, start=1):
+        for key in ("InstanceId", "InstanceName", "RegionId"):
+            if info.get(key) is not None:
+                params[f"AcrRegistryInfo.{i}.{key}"] = info[key]
+        for j, domain in enumerate(info.get("Domains") or (), start=1):
+            params[f"AcrRegistryInfo.{i}.Domain.{j}"] = domain
+    return params
+
+
+def flatten_params(request: RpcRequest, fields: Mapping[str, Any]) -> dict[str, str]:
+    """The query parameters of ``request`` with ``fields`` (Contract 1 names) set on it."""
+    extra: dict[str, Any] = {}
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if name == "AcrRegistryInfos":
+            extra.update(_acr_params(value))
+            continue
+        setter = getattr(request, f"set_{name}", None)
+        if setter is None:
+            raise ValueError(f"{request.get_action_name()} has no parameter {name}")
+        setter(_wire_value(value))
+    params = {k: _wire_value(v) for k, v in (request.get_query_params() or {}).items()}
+    params.update(extra)
+    return {k: str(v) for k, v in params.items() if v is not None}
+
+
+def _secret_values(fields: Mapping[str, Any]) -> list[str]:
+    return [
+        str(c["Password"])
+        for c in fields.get("ImageRegistryCredentials") or ()
+        if c.get("Password")
+    ]
+
+
+def _scrub(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, "<redacted>")
+    return text
+
+
+class EciClient:
+    """A small, thread-safe client: share one per provider process."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        rate_limiter: RateLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self._retry = retry or RetryPolicy()
+        self._limiter = rate_limiter
+        self._sleep = sleep
+        self._http = httpx.Client(
+            base_url=settings.endpoint,
+            auth=RpcSignatureAuth(settings.credentials),
+            transport=transport,
+            timeout=timeout,
+            headers={"User-Agent": "pulumi-eci-cache", "Accept": "application/json"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> EciClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the four actions -------------------------------------------------------------
+
+    def create_image_cache(
+        self, spec: Mapping[str, Any], client_token: str | None = None
+    ) -> CreatedCache:
+        """Start building a cache. ``client_token`` makes a retried create idempotent."""
+        fields = {**spec, "ClientToken": client_token or uuid.uuid4().hex}
+        body = self._call(CreateImageCacheRequest(), fields)
+        return CreatedCache(
+            str(body.get("ImageCacheId", "")),
+            str(body.get("ContainerGroupId", "")),
+            str(body.get("RequestId", "")),
+        )
+
+    def describe_image_caches(self, **filters: Any) -> list[dict[str, Any]]:
+        """Every cache matching the filters (Contract 1 names: ``ImageCacheId=...``,
+        ``Tags=[{"Key":..,"Value":..}]``, ``MatchImage=[...]``), following NextToken."""
+        caches: list[dict[str, Any]] = []
+        token = ""
+        filters.setdefault("Limit", DESCRIBE_PAGE_SIZE)
+        while True:
+            page_filters = {**filters, "NextToken": token or None}
+            body = self._call(DescribeImageCachesRequest(), page_filters)
+            caches.extend(body.get("ImageCaches") or [])
+            token = str(body.get("NextToken") or "")
+            if not token:
+                return caches
+
+    def get_image_cache(self, cache_id: str) -> dict[str, Any] | None:
+        """One cache by id, or None when the service no longer has it."""
+        for cache in self.describe_image_caches(ImageCacheId=cache_id):
+            # Check the id: a filter the service ignored must not hand us another cache.
+            if cache.get("ImageCacheId") == cache_id:
+                return cache
+        return None
+
+    def update_image_cache(
+        self, cache_id: str, spec: Mapping[str, Any], client_token: str | None = None
+    ) -> str:
+        """Change a Ready/UpdateFailed cache in place; it then rebuilds (Updating)."""
+        fields = {**spec, "ImageCacheId": cache_id, "ClientToken": client_token or uuid.uuid4().hex}
+        return str(self._call(UpdateImageCacheRequest(), fields).get("RequestId", ""))
+
+    def delete_image_cache(self, cache_id: str) -> str:
+        body = self._call(
+            DeleteImageCacheRequest(), {"ImageCacheId": cache_id, "ClientToken": uuid.uuid4().hex}
+        )
+        return str(body.get("RequestId", ""))
+
+    # -- transport --------------------------------------------------------------------
+
+    def _call(self, request: RpcRequest, fields: Mapping[str, Any]) -> dict[str, Any]:
+        action = request.get_action_name()
+        params = flatten_params(request, fields)
+        params.update(
+            Action=action,
+            Version=request.get_version(),
+            Format="JSON",
+            RegionId=self.settings.region_id,
+        )
+        secrets = _secret_values(fields)
+        attempt, waited = 0, 0.0
+        while True:
+            attempt += 1
+            try:
+                return self._send(action, params, secrets)
+            except (ApiError, TransportError) as exc:
+                if not self._retry.should_retry(exc, attempt, waited):
+                    raise
+                delay = self._retry.backoff(attempt)
+                waited += delay
+                log.info("%s: %s; retrying in %.1fs (attempt %d)", action, exc, delay, attempt)
+                self._sleep(delay)
+
+    def _send(self, action: str, params: dict[str, str], secrets: list[str]) -> dict[str, Any]:
+        if self._limiter is not None:
+            self._limiter.acquire()
+        try:
+            response = self._http.get("/", params=params)
+        except httpx.TransportError as exc:
+            raise TransportError(action, type(exc).__name__ + ": " + _scrub(str(exc), secrets)) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        if response.status_code >= 400:
+            error = ApiError(
+                action,
+                str(body.get("Code") or f"HTTP{response.status_code}"),
+                _scrub(str(body.get("Message") or response.reason_phrase), secrets),
+                str(body.get("RequestId", "")),
+                response.status_code,
+                str(body.get("Recommend", "")),
+            )
+            if self._limiter is not None and error.throttled:
+                self._limiter.on_throttled()
+            raise error
+        if self._limiter is not None:
+            self._limiter.on_success()
+        return body
+
+
+def static_settings(
+    endpoint: str, region_id: str, access_key_id: str, access_key_secret: str,
+    security_token: str | None = None,
+) -> Settings:
+    """Settings with a fixed key pair: for tests, benchmarks and the emulator demo."""
+    credential = Credential(access_key_id, access_key_secret, security_token, "static")
+    return Settings(region_id, endpoint, lambda: credential)

@@ -1,0 +1,298 @@
+"""The Pulumi dynamic provider behind ``ImageCache``: check, diff, create, read, update, delete.
+
+Design rules (see docs/architecture.md and the dynamic-provider facts):
+- The provider instance is pickled into the state, so it holds NOTHING: the stack
+  config, the client and the credentials live in this module, once per provider
+  process (``_Runtime``), resolved in ``configure()`` / on first use.
+- ``check`` validates with the input model and makes no API call.
+- ``diff`` is the pure rules of diff.py; its reasons are printed for the preview.
+- ``create`` is crash-safe: every cache carries a tag naming its Pulumi resource and
+  the create's ClientToken is derived from the inputs, so a create that dies after
+  the service accepted it is adopted on the next run, never duplicated. A cache
+  the state already holds (seen by ``diff``) is never adopted, so a replacement
+  never takes over the cache it replaces.
+- Waiting goes through the process-wide poller (one Describe round for all caches).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from pulumi_eci_cache.client import EciClient, is_not_found
+from pulumi_eci_cache.credentials import resolve_settings
+from pulumi_eci_cache.diff import plan_diff
+from pulumi_eci_cache.errors import BuildFailedError, EciCacheError
+from pulumi_eci_cache.model import ImageCacheSpec, check_inputs, spec_from_inputs
+from pulumi_eci_cache.waiter import ProgressReporter, Waiter
+
+__all__ = ["IDENTITY_KEY", "IDENTITY_TAG", "ImageCacheProvider", "outputs_from_cache"]
+
+IDENTITY_KEY = "__identity"  # input holding "project/stack/resource-name"
+IDENTITY_TAG = "pulumi-eci-cache-resource"  # the tag that finds a cache again after a crash
+CONFIG_PREFIXES = ("alicloud:", "eci-cache:")
+
+# The API's cache fields and the output names they become (one mapping, both ways).
+LIVE_OUTPUTS: Mapping[str, str] = {
+    "ImageCacheId": "image_cache_id",
+    "Status": "status",
+    "Progress": "progress",
+    "SnapshotId": "snapshot_id",
+    "FlashSnapshotId": "flash_snapshot_id",
+    "ContainerGroupId": "container_group_id",
+    "CreationTime": "creation_time",
+    "ExpireDateTime": "expire_date_time",
+    "LastMatchedTime": "last_matched_time",
+    "RegionId": "region_id",
+}
+EVENT_KEYS: Mapping[str, str] = {
+    "Name": "name",
+    "Reason": "reason",
+    "Message": "message",
+    "Type": "type",
+    "Count": "count",
+    "FirstTimestamp": "first_timestamp",
+    "LastTimestamp": "last_timestamp",
+}
+
+
+class _Runtime:
+    """Process-wide state of the provider process: config, one client, known ids."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.config: dict[str, Any] = {}
+        self.client: EciClient | None = None
+        self.ids_in_state: set[str] = set()
+
+    def configure(self, config: Mapping[str, Any]) -> None:
+        with self.lock:
+            self.config = dict(config)
+            if self.client is not None:
+                self.client.close()
+                self.client = None
+
+    def get_client(self) -> EciClient:
+        with self.lock:
+            if self.client is None:
+                self.client = EciClient(resolve_settings(self.config))
+            return self.client
+
+
+RUNTIME = _Runtime()
+
+
+def _user_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if not k.startswith("__")}
+
+
+def outputs_from_cache(cache: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything Describe tells us about a cache, under output names."""
+    outs: dict[str, Any] = {out: cache.get(api) for api, out in LIVE_OUTPUTS.items()}
+    outs["events"] = [
+        {out: event.get(api) for api, out in EVENT_KEYS.items() if event.get(api) is not None}
+        for event in cache.get("Events") or []
+    ]
+    return outs
+
+
+def live_inputs(cache: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored inputs with every field Describe can see replaced by the live value.
+
+    Write-only fields (zone, vSwitch, credentials, registries, ...) cannot be read
+    back, so they keep their stored value: drift shows only on what the API returns.
+    """
+    from pulumi_eci_cache.images import same_images
+
+    inputs = dict(stored)
+    live_images = list(cache.get("Images") or [])
+    if not same_images(live_images, list(stored.get("images") or [])):
+        inputs["images"] = live_images
+    for api, name in (
+        ("ImageCacheName", "image_cache_name"),
+        ("ImageCacheSize", "image_cache_size"),
+        ("ResourceGroupId", "resource_group_id"),
+        ("EliminationStrategy", "elimination_strategy"),
+    ):
+        live = cache.get(api)
+        if live not in (None, "") or stored.get(name) not in (None, ""):
+            inputs[name] = live if live not in ("",) else None
+    tags = {
+        str(t.get("Key")): str(t.get("Value", ""))
+        for t in cache.get("Tags") or []
+        if t.get("Key") != IDENTITY_TAG
+    }
+    if tags or stored.get("tags"):
+        inputs["tags"] = tags
+    return {k: v for k, v in inputs.items() if v is not None}
+
+
+def _identity_hash(props: Mapping[str, Any]) -> str:
+    return hashlib.sha256(str(props.get(IDENTITY_KEY, "")).encode()).hexdigest()[:32]
+
+
+def _api_spec(props: Mapping[str, Any]) -> tuple[dict[str, Any], float]:
+    """The Contract-1 dict to send (with the identity tag) and the timeout in seconds."""
+    spec = spec_from_inputs(_user_inputs(props))
+    api = spec.to_api()
+    tags = [t for t in api.get("Tags", []) if t["Key"] != IDENTITY_TAG]
+    if props.get(IDENTITY_KEY):
+        tags.append({"Key": IDENTITY_TAG, "Value": _identity_hash(props)})
+    if tags:
+        api["Tags"] = tags
+    return api, float(spec.timeout_seconds)
+
+
+def _client_token(*parts: Any) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:64]
+
+
+class ImageCacheProvider(ResourceProvider):
+    """Stateless by design: see the module docstring."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        raw = getattr(req.config, "_props", {}) or {}
+        RUNTIME.configure({k: v for k, v in raw.items() if k.startswith(CONFIG_PREFIXES)})
+
+    # -- preview ----------------------------------------------------------------------
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        outcome = check_inputs(_user_inputs(news))
+        inputs = dict(outcome.inputs)
+        for key, value in news.items():
+            if key.startswith("__"):
+                inputs[key] = value
+        failures = [CheckFailure(f.property, f.reason) for f in outcome.failures]
+        return CheckResult(inputs, failures)
+
+    def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
+        RUNTIME.ids_in_state.add(_id)
+        plan = plan_diff(_user_inputs(_olds), _user_inputs(_news))
+        label = _news.get("image_cache_name") or _id
+        for change in plan.changes:
+            print(f"{label} ({_id}): {change.reason}", flush=True)
+        return DiffResult(
+            changes=plan.has_changes,
+            replaces=list(plan.replaces),
+            stables=[],
+            delete_before_replace=False,
+        )
+
+    # -- create / update --------------------------------------------------------------
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        client = RUNTIME.get_client()
+        api, timeout = _api_spec(props)
+        cache_id = self._adopt(client, props, api)
+        if cache_id is None:
+            known = sorted(RUNTIME.ids_in_state)
+            token = _client_token("create", props.get(IDENTITY_KEY), api, known)
+            cache_id = client.create_image_cache(api, client_token=token).image_cache_id
+            print(f"{api['ImageCacheName']} ({cache_id}): creating", flush=True)
+        try:
+            cache = self._wait_ready(client, cache_id, api["ImageCacheName"], timeout)
+        except BuildFailedError:
+            self._delete_and_wait(client, cache_id, timeout)
+            raise
+        return CreateResult(cache_id, {**props, **outputs_from_cache(cache)})
+
+    def _adopt(
+        self, client: EciClient, props: Mapping[str, Any], api: Mapping[str, Any]
+    ) -> str | None:
+        """A cache a crashed earlier run created for this very resource, if any."""
+        if not props.get(IDENTITY_KEY):
+            return None
+        tag = [{"Key": IDENTITY_TAG, "Value": _identity_hash(props)}]
+        for cache in client.describe_image_caches(Tags=tag):
+            cache_id = str(cache.get("ImageCacheId"))
+            if cache_id in RUNTIME.ids_in_state:
+                continue
+            if cache.get("Status") in ("Failed", "UpdateFailed"):
+                self._delete_and_wait(client, cache_id, 600.0)
+                continue
+            print(f"{api['ImageCacheName']} ({cache_id}): adopting the cache an "
+                  "interrupted run created", flush=True)
+            return cache_id
+        return None
+
+    def update(
+        self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
+    ) -> UpdateResult:
+        plan = plan_diff(_user_inputs(_olds), _user_inputs(_news))
+        client = RUNTIME.get_client()
+        api, timeout = _api_spec(_news)
+        name = api["ImageCacheName"]
+        if not plan.api_changes:
+            cache = client.get_image_cache(_id) or {}
+            return UpdateResult({**_news, **outputs_from_cache(cache)} if cache else dict(_news))
+        # UpdateImageCache is refused while the cache is still building: wait first.
+        current = client.get_image_cache(_id)
+        if current is not None and current.get("Status") not in ("Ready", "UpdateFailed"):
+            self._wait_ready(client, _id, name, timeout)
+        for field in ("ZoneId", "InsecureRegistry", "PlainHttpRegistry"):
+            api.pop(field, None)  # replace-only fields: UpdateImageCache cannot take them
+        client.update_image_cache(_id, api, client_token=_client_token("update", _id, api))
+        print(f"{name} ({_id}): updating", flush=True)
+        cache = self._wait_ready(client, _id, name, timeout)
+        return UpdateResult({**_news, **outputs_from_cache(cache)})
+
+    # -- refresh / delete -------------------------------------------------------------
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        cache = RUNTIME.get_client().get_image_cache(id_)
+        if cache is None:
+            return ReadResult("", {})
+        stored_inputs = {k: v for k, v in props.items() if k in ImageCacheSpec.model_fields}
+        inputs = live_inputs(cache, stored_inputs)
+        for key, value in props.items():
+            if key.startswith("__") and key != "__provider":
+                inputs[key] = value
+        return ReadResult(id_, {**props, **inputs, **outputs_from_cache(cache)}, inputs)
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        timeout = 3600.0
+        try:
+            timeout = float(spec_from_inputs(_user_inputs(_props)).timeout_seconds)
+        except (ValueError, EciCacheError):
+            pass
+        self._delete_and_wait(RUNTIME.get_client(), _id, timeout)
+
+    # -- helpers ----------------------------------------------------------------------
+
+    @staticmethod
+    def _wait_ready(
+        client: EciClient, cache_id: str, name: str, timeout: float
+    ) -> Mapping[str, Any]:
+        reporter = ProgressReporter(name)
+        waiter = Waiter(
+            fetch=lambda: client.get_image_cache(cache_id),
+            timeout=timeout,
+            on_poll=reporter.report,
+        )
+        return waiter.until_ready(cache_id)
+
+    @staticmethod
+    def _delete_and_wait(client: EciClient, cache_id: str, timeout: float) -> None:
+        try:
+            client.delete_image_cache(cache_id)
+        except EciCacheError as exc:
+            if not is_not_found(exc):
+                raise
+        Waiter(fetch=lambda: client.get_image_cache(cache_id), timeout=timeout).until_gone(
+            cache_id
+        )

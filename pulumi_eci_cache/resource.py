@@ -1,0 +1,170 @@
+"""``ImageCache``: the resource users write in their Pulumi programs.
+
+Argument names follow pulumi-alicloud's ``alicloud.eci.ImageCache`` wherever it has
+the field, so a program moves over by changing the import. Registry credentials are
+made secret here, on the way in, whether or not the user asked: a password must
+never reach the state in plaintext.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import Resource
+
+from pulumi_eci_cache.provider import IDENTITY_KEY, ImageCacheProvider
+
+__all__ = [
+    "ImageCache",
+    "ImageCacheAcrRegistryInfoArgs",
+    "ImageCacheArgs",
+    "ImageCacheImageRegistryCredentialArgs",
+]
+
+SECRET_INPUTS = ["image_registry_credentials"]
+
+
+@dataclass
+class ImageCacheImageRegistryCredentialArgs:
+    """A private registry's login (``password`` is always stored as a secret)."""
+
+    server: pulumi.Input[str]
+    user_name: pulumi.Input[str]
+    password: pulumi.Input[str]
+
+
+@dataclass
+class ImageCacheAcrRegistryInfoArgs:
+    """An ACR Enterprise Edition instance to pull from without a password."""
+
+    instance_id: pulumi.Input[str]
+    instance_name: pulumi.Input[str] | None = None
+    region_id: pulumi.Input[str] | None = None
+    domains: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+
+
+@dataclass
+class ImageCacheArgs:
+    """Every field of CreateImageCache. ``None`` means "the service's default".
+
+    - ``image_cache_size`` GiB, 20..32768 (service default 20);
+    - ``retention_days`` 1..65536 (default: never expires);
+    - ``vswitch_id`` one id, or up to 10 comma-separated for several zones;
+    - ``zone_id``, ``insecure_registries``, ``plain_http_registries`` cannot change in
+      place: changing them replaces the cache (the new one is built first);
+    - ``timeout`` how long create/update/delete may wait, e.g. ``"90m"`` (default ``"60m"``).
+    """
+
+    image_cache_name: pulumi.Input[str]
+    images: pulumi.Input[Sequence[pulumi.Input[str]]]
+    security_group_id: pulumi.Input[str] | None = None
+    vswitch_id: pulumi.Input[str] | None = None
+    zone_id: pulumi.Input[str] | None = None
+    eip_instance_id: pulumi.Input[str] | None = None
+    image_cache_size: pulumi.Input[int] | None = None
+    retention_days: pulumi.Input[int] | None = None
+    resource_group_id: pulumi.Input[str] | None = None
+    image_registry_credentials: (
+        pulumi.Input[Sequence[pulumi.Input[ImageCacheImageRegistryCredentialArgs]]] | None
+    ) = None
+    acr_registry_infos: (
+        pulumi.Input[Sequence[pulumi.Input[ImageCacheAcrRegistryInfoArgs]]] | None
+    ) = None
+    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
+    auto_match_image_cache: pulumi.Input[bool] | None = None
+    flash: pulumi.Input[bool] | None = None
+    flash_copy_count: pulumi.Input[int] | None = None
+    standard_copy_count: pulumi.Input[int] | None = None
+    elimination_strategy: pulumi.Input[str] | None = None
+    insecure_registries: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    plain_http_registries: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    timeout: pulumi.Input[str] | None = None
+
+
+def _plain(value: Any) -> Any:
+    """Nested Args dataclasses -> dicts the dynamic provider can carry."""
+    if isinstance(value, (ImageCacheImageRegistryCredentialArgs, ImageCacheAcrRegistryInfoArgs)):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+_OUTPUTS = (
+    "image_cache_id",
+    "status",
+    "progress",
+    "snapshot_id",
+    "flash_snapshot_id",
+    "container_group_id",
+    "creation_time",
+    "expire_date_time",
+    "last_matched_time",
+    "region_id",
+    "events",
+)
+
+
+class ImageCache(Resource):
+    """An ECI image cache, built and kept ``Ready`` by ``pulumi up``."""
+
+    image_cache_id: pulumi.Output[str]
+    image_cache_name: pulumi.Output[str]
+    images: pulumi.Output[list[str]]
+    status: pulumi.Output[str]
+    progress: pulumi.Output[str]
+    snapshot_id: pulumi.Output[str]
+    flash_snapshot_id: pulumi.Output[str]
+    container_group_id: pulumi.Output[str]
+    creation_time: pulumi.Output[str]
+    expire_date_time: pulumi.Output[str]
+    last_matched_time: pulumi.Output[str]
+    region_id: pulumi.Output[str]
+    events: pulumi.Output[list[dict[str, Any]]]
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: ImageCacheArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if args is None:
+            args = ImageCacheArgs(**kwargs)
+        elif kwargs:
+            raise TypeError("pass either an ImageCacheArgs or keyword arguments, not both")
+        props: dict[str, Any] = {
+            f.name: _plain(getattr(args, f.name))
+            for f in fields(args)
+            if getattr(args, f.name) is not None
+        }
+        if "image_registry_credentials" in props:
+            props["image_registry_credentials"] = pulumi.Output.secret(
+                props["image_registry_credentials"]
+            )
+        props[IDENTITY_KEY] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
+        for name in _OUTPUTS:
+            props.setdefault(name, None)
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_INPUTS)
+        )
+        super().__init__(ImageCacheProvider(), resource_name, props, opts)
+
+    @staticmethod
+    def get(
+        resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> ImageCache:
+        """Look up an existing cache by its ``imc-...`` id (read-only until adopted)."""
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        return _LookedUpImageCache(resource_name, opts)
+
+
+class _LookedUpImageCache(ImageCache):
+    def __init__(self, resource_name: str, opts: pulumi.ResourceOptions) -> None:
+        props: dict[str, Any] = {name: None for name in ("image_cache_name", "images", *_OUTPUTS)}
+        Resource.__init__(self, ImageCacheProvider(), resource_name, props, opts)
