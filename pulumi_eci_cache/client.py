@@ -233,7 +233,9 @@ class EciClient:
         try:
             response = self._http.get("/", params=params)
         except httpx.TransportError as exc:
-            raise TransportError(action, type(exc).__name__ + ": " + _scrub(str(exc), secrets)) from exc
+            raise TransportError(
+                action, type(exc).__name__ + ": " + _scrub(str(exc), secrets)
+            ) from exc
         try:
             body = response.json()
         except ValueError:
@@ -258,7 +260,10 @@ class EciClient:
 
 
 def static_settings(
-    endpoint: str, region_id: str, access_key_id: str, access_key_secret: str,
+    endpoint: str,
+    region_id: str,
+    access_key_id: str,
+    access_key_secret: str,
     security_token: str | None = None,
 ) -> Settings:
     """Settings with a fixed key pair: for tests, benchmarks and the emulator demo."""

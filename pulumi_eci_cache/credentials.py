@@ -61,7 +61,11 @@ def _first(mapping: Mapping[str, Any], *keys: str) -> str | None:
 
 def _static(config: Mapping[str, Any], environ: Mapping[str, str]) -> Credential | None:
     sources: list[tuple[str, Mapping[str, Any], tuple[str, str, str]]] = [
-        ("stack config", config, ("alicloud:accessKey", "alicloud:secretKey", "alicloud:securityToken")),
+        (
+            "stack config",
+            config,
+            ("alicloud:accessKey", "alicloud:secretKey", "alicloud:securityToken"),
+        ),
         (
             "environment ALIBABA_CLOUD_*",
             environ,
@@ -108,8 +112,14 @@ def _library_chain(config: Mapping[str, Any], environ: Mapping[str, str]) -> lis
             profile_name=profile,
         ),
     ]
-    oidc = [environ.get(k) for k in ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "ALIBABA_CLOUD_ROLE_ARN",
-                                     "ALIBABA_CLOUD_OIDC_PROVIDER_ARN")]
+    oidc = [
+        environ.get(k)
+        for k in (
+            "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+            "ALIBABA_CLOUD_ROLE_ARN",
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+        )
+    ]
     if all(oidc):
         chain.append(
             OIDCRoleArnCredentialsProvider(
@@ -170,8 +180,7 @@ class CredentialChain:
         raise ConfigError(
             "no Alibaba Cloud credentials found. Set stack config alicloud:accessKey and "
             "alicloud:secretKey (as secrets), or ALIBABA_CLOUD_ACCESS_KEY_ID and "
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET, or an aliyun CLI profile. Tried: "
-            + "; ".join(errors)
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET, or an aliyun CLI profile. Tried: " + "; ".join(errors)
         )
 
 

@@ -16,6 +16,7 @@ Design rules (see docs/architecture.md and the dynamic-provider facts):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -34,17 +35,28 @@ from pulumi.dynamic import (
 )
 
 from pulumi_eci_cache.client import EciClient, is_not_found
+from pulumi_eci_cache.concurrency import lift_worker_ceiling
 from pulumi_eci_cache.credentials import resolve_settings
 from pulumi_eci_cache.diff import plan_diff
 from pulumi_eci_cache.errors import BuildFailedError, EciCacheError
 from pulumi_eci_cache.model import ImageCacheSpec, check_inputs, spec_from_inputs
-from pulumi_eci_cache.waiter import ProgressReporter, Waiter
+from pulumi_eci_cache.poller import PolledCache, SharedPoller
+from pulumi_eci_cache.ratelimit import AdaptiveRateLimiter
+from pulumi_eci_cache.waiter import PollSchedule, ProgressReporter, Waiter
 
 __all__ = ["IDENTITY_KEY", "IDENTITY_TAG", "ImageCacheProvider", "outputs_from_cache"]
 
 IDENTITY_KEY = "__identity"  # input holding "project/stack/resource-name"
 IDENTITY_TAG = "pulumi-eci-cache-resource"  # the tag that finds a cache again after a crash
 CONFIG_PREFIXES = ("alicloud:", "eci-cache:")
+# Sent on update when the user no longer sets the field (RetentionDays has no
+# "never expires" value to send back: removing it keeps the current retention).
+UPDATE_DEFAULTS: Mapping[str, Any] = {
+    "ImageCacheSize": 20,
+    "AutoMatchImageCache": False,
+    "Flash": False,
+    "EliminationStrategy": "",
+}
 
 # The API's cache fields and the output names they become (one mapping, both ways).
 LIVE_OUTPUTS: Mapping[str, str] = {
@@ -71,12 +83,13 @@ EVENT_KEYS: Mapping[str, str] = {
 
 
 class _Runtime:
-    """Process-wide state of the provider process: config, one client, known ids."""
+    """Process-wide state of the provider process: config, one client, one poller."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.config: dict[str, Any] = {}
         self.client: EciClient | None = None
+        self.poller: SharedPoller | None = None
         self.ids_in_state: set[str] = set()
 
     def configure(self, config: Mapping[str, Any]) -> None:
@@ -84,13 +97,36 @@ class _Runtime:
             self.config = dict(config)
             if self.client is not None:
                 self.client.close()
-                self.client = None
+            self.client, self.poller = None, None
+
+    def _number(self, key: str, default: float) -> float:
+        value = self.config.get(key)
+        return float(value) if value not in (None, "") else default
+
+    @property
+    def schedule(self) -> PollSchedule:
+        return PollSchedule(
+            floor=self._number("eci-cache:pollFloorSeconds", PollSchedule.floor),
+            ceiling=self._number("eci-cache:pollCeilingSeconds", PollSchedule.ceiling),
+            first=self._number("eci-cache:pollFirstSeconds", PollSchedule.first),
+        )
 
     def get_client(self) -> EciClient:
         with self.lock:
             if self.client is None:
-                self.client = EciClient(resolve_settings(self.config))
+                rate = self._number("eci-cache:maxRequestsPerSecond", 10.0)
+                limiter = AdaptiveRateLimiter(rate=rate, burst=max(1.0, rate))
+                self.client = EciClient(resolve_settings(self.config), rate_limiter=limiter)
             return self.client
+
+    def get_poller(self) -> SharedPoller:
+        client = self.get_client()
+        with self.lock:
+            if self.poller is None:
+                self.poller = SharedPoller(
+                    client.describe_image_caches, min_interval=self.schedule.floor
+                )
+            return self.poller
 
 
 RUNTIME = _Runtime()
@@ -168,6 +204,7 @@ class ImageCacheProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         raw = getattr(req.config, "_props", {}) or {}
         RUNTIME.configure({k: v for k, v in raw.items() if k.startswith(CONFIG_PREFIXES)})
+        lift_worker_ceiling()
 
     # -- preview ----------------------------------------------------------------------
 
@@ -225,27 +262,30 @@ class ImageCacheProvider(ResourceProvider):
             if cache.get("Status") in ("Failed", "UpdateFailed"):
                 self._delete_and_wait(client, cache_id, 600.0)
                 continue
-            print(f"{api['ImageCacheName']} ({cache_id}): adopting the cache an "
-                  "interrupted run created", flush=True)
+            print(
+                f"{api['ImageCacheName']} ({cache_id}): adopting the cache an "
+                "interrupted run created",
+                flush=True,
+            )
             return cache_id
         return None
 
-    def update(
-        self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
-    ) -> UpdateResult:
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         plan = plan_diff(_user_inputs(_olds), _user_inputs(_news))
         client = RUNTIME.get_client()
         api, timeout = _api_spec(_news)
         name = api["ImageCacheName"]
         if not plan.api_changes:
-            cache = client.get_image_cache(_id) or {}
-            return UpdateResult({**_news, **outputs_from_cache(cache)} if cache else dict(_news))
+            live = client.get_image_cache(_id)
+            return UpdateResult({**_news, **(outputs_from_cache(live) if live else {})})
         # UpdateImageCache is refused while the cache is still building: wait first.
         current = client.get_image_cache(_id)
         if current is not None and current.get("Status") not in ("Ready", "UpdateFailed"):
             self._wait_ready(client, _id, name, timeout)
         for field in ("ZoneId", "InsecureRegistry", "PlainHttpRegistry"):
             api.pop(field, None)  # replace-only fields: UpdateImageCache cannot take them
+        # The full desired spec: a field the user removed goes back to the API default.
+        api = {**UPDATE_DEFAULTS, **api}
         client.update_image_cache(_id, api, client_token=_client_token("update", _id, api))
         print(f"{name} ({_id}): updating", flush=True)
         cache = self._wait_ready(client, _id, name, timeout)
@@ -266,33 +306,33 @@ class ImageCacheProvider(ResourceProvider):
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         timeout = 3600.0
-        try:
+        with contextlib.suppress(ValueError, EciCacheError):
             timeout = float(spec_from_inputs(_user_inputs(_props)).timeout_seconds)
-        except (ValueError, EciCacheError):
-            pass
         self._delete_and_wait(RUNTIME.get_client(), _id, timeout)
 
     # -- helpers ----------------------------------------------------------------------
 
     @staticmethod
-    def _wait_ready(
-        client: EciClient, cache_id: str, name: str, timeout: float
-    ) -> Mapping[str, Any]:
-        reporter = ProgressReporter(name)
-        waiter = Waiter(
-            fetch=lambda: client.get_image_cache(cache_id),
+    def _waiter(cache_id: str, timeout: float, name: str | None = None) -> Waiter:
+        """A waiter fed by the process-wide poller (one Describe round for everyone)."""
+        view = PolledCache(RUNTIME.get_poller(), cache_id)
+        return Waiter(
+            fetch=view.fetch,
+            sleep=view.sleep,
             timeout=timeout,
-            on_poll=reporter.report,
+            schedule=RUNTIME.schedule,
+            on_poll=ProgressReporter(name).report if name else None,
         )
-        return waiter.until_ready(cache_id)
 
-    @staticmethod
-    def _delete_and_wait(client: EciClient, cache_id: str, timeout: float) -> None:
+    def _wait_ready(
+        self, client: EciClient, cache_id: str, name: str, timeout: float
+    ) -> Mapping[str, Any]:
+        return self._waiter(cache_id, timeout, name).until_ready(cache_id)
+
+    def _delete_and_wait(self, client: EciClient, cache_id: str, timeout: float) -> None:
         try:
             client.delete_image_cache(cache_id)
         except EciCacheError as exc:
             if not is_not_found(exc):
                 raise
-        Waiter(fetch=lambda: client.get_image_cache(cache_id), timeout=timeout).until_gone(
-            cache_id
-        )
+        self._waiter(cache_id, timeout).until_gone(cache_id)

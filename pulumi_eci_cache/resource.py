@@ -110,7 +110,7 @@ _OUTPUTS = (
 )
 
 
-class ImageCache(Resource):
+class ImageCache(Resource, module="eci", name="ImageCache"):
     """An ECI image cache, built and kept ``Ready`` by ``pulumi up``."""
 
     image_cache_id: pulumi.Output[str]
@@ -159,12 +159,9 @@ class ImageCache(Resource):
     def get(
         resource_name: str, id: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
     ) -> ImageCache:
-        """Look up an existing cache by its ``imc-...`` id (read-only until adopted)."""
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
-        return _LookedUpImageCache(resource_name, opts)
-
-
-class _LookedUpImageCache(ImageCache):
-    def __init__(self, resource_name: str, opts: pulumi.ResourceOptions) -> None:
+        """Look up an existing cache by its ``imc-...`` id; its outputs come from Describe."""
+        cache = ImageCache.__new__(ImageCache)
         props: dict[str, Any] = {name: None for name in ("image_cache_name", "images", *_OUTPUTS)}
-        Resource.__init__(self, ImageCacheProvider(), resource_name, props, opts)
+        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
+        Resource.__init__(cache, ImageCacheProvider(), resource_name, props, opts)
+        return cache

@@ -24,8 +24,13 @@ SPEC = {"ImageCacheName": "web", "Images": ["docker.io/library/nginx:1.25"]}
 def error(status: int, code: str, message: str = "nope") -> httpx.Response:
     return httpx.Response(
         status,
-        json={"RequestId": "req-1", "HostId": "eci", "Code": code, "Message": message,
-              "Recommend": ""},
+        json={
+            "RequestId": "req-1",
+            "HostId": "eci",
+            "Code": code,
+            "Message": message,
+            "Recommend": "",
+        },
     )
 
 
@@ -54,7 +59,11 @@ def test_api_errors_carry_code_message_request_id_and_status(client: EciClient) 
         client.create_image_cache(SPEC)
     err = info.value
     assert (err.code, err.message, err.request_id, err.http_status) == (
-        "InvalidParameter.Size", "too big", "req-1", 400)
+        "InvalidParameter.Size",
+        "too big",
+        "req-1",
+        400,
+    )
     assert "CreateImageCache failed: InvalidParameter.Size: too big" in str(err)
 
 
@@ -64,8 +73,9 @@ def test_throttling_is_retried_until_it_passes(client: EciClient, sleeps: list[f
         side_effect=[
             error(400, "Throttling.User"),
             error(503, "ServiceUnavailable"),
-            httpx.Response(200, json={"RequestId": "r", "ImageCacheId": "imc-1",
-                                      "ContainerGroupId": "eci-1"}),
+            httpx.Response(
+                200, json={"RequestId": "r", "ImageCacheId": "imc-1", "ContainerGroupId": "eci-1"}
+            ),
         ]
     )
     assert client.create_image_cache(SPEC).image_cache_id == "imc-1"
@@ -102,8 +112,9 @@ def test_a_retried_create_reuses_its_client_token(client: EciClient) -> None:
     route = respx.get(f"{ENDPOINT}/").mock(
         side_effect=[
             httpx.RemoteProtocolError("connection dropped"),
-            httpx.Response(200, json={"RequestId": "r", "ImageCacheId": "imc-1",
-                                      "ContainerGroupId": "eci-1"}),
+            httpx.Response(
+                200, json={"RequestId": "r", "ImageCacheId": "imc-1", "ContainerGroupId": "eci-1"}
+            ),
         ]
     )
     client.create_image_cache(SPEC)
@@ -114,8 +125,10 @@ def test_a_retried_create_reuses_its_client_token(client: EciClient) -> None:
 @respx.mock
 def test_each_attempt_is_signed_afresh(client: EciClient) -> None:
     route = respx.get(f"{ENDPOINT}/").mock(
-        side_effect=[error(503, "ServiceUnavailable"),
-                     httpx.Response(200, json={"RequestId": "r", "ImageCaches": []})]
+        side_effect=[
+            error(503, "ServiceUnavailable"),
+            httpx.Response(200, json={"RequestId": "r", "ImageCaches": []}),
+        ]
     )
     client.describe_image_caches()
     first, second = (query(call.request) for call in route.calls)
@@ -129,19 +142,29 @@ def test_each_attempt_is_signed_afresh(client: EciClient) -> None:
 @respx.mock
 def test_requests_carry_action_version_region_and_format(client: EciClient) -> None:
     route = respx.get(f"{ENDPOINT}/").mock(
-        return_value=httpx.Response(200, json={"RequestId": "r", "ImageCaches": []}))
+        return_value=httpx.Response(200, json={"RequestId": "r", "ImageCaches": []})
+    )
     client.describe_image_caches()
     params = query(route.calls[0].request)
     assert (params["Action"], params["Version"], params["RegionId"], params["Format"]) == (
-        "DescribeImageCaches", "2018-08-08", "cn-hangzhou", "JSON")
+        "DescribeImageCaches",
+        "2018-08-08",
+        "cn-hangzhou",
+        "JSON",
+    )
 
 
 @respx.mock
 def test_a_password_echoed_by_the_service_is_scrubbed(client: EciClient) -> None:
     respx.get(f"{ENDPOINT}/").mock(
-        return_value=error(400, "InvalidParameter", "bad password hunter2-secret"))
-    spec = {**SPEC, "ImageRegistryCredentials": [
-        {"Server": "r.example.com", "UserName": "u", "Password": "hunter2-secret"}]}
+        return_value=error(400, "InvalidParameter", "bad password hunter2-secret")
+    )
+    spec = {
+        **SPEC,
+        "ImageRegistryCredentials": [
+            {"Server": "r.example.com", "UserName": "u", "Password": "hunter2-secret"}
+        ],
+    }
     with pytest.raises(ApiError) as info:
         client.create_image_cache(spec)
     assert "hunter2-secret" not in str(info.value)
@@ -151,7 +174,8 @@ def test_a_password_echoed_by_the_service_is_scrubbed(client: EciClient) -> None
 @respx.mock
 def test_the_access_key_secret_never_travels_on_the_wire(client: EciClient) -> None:
     route = respx.get(f"{ENDPOINT}/").mock(
-        return_value=httpx.Response(200, json={"RequestId": "r", "ImageCaches": []}))
+        return_value=httpx.Response(200, json={"RequestId": "r", "ImageCaches": []})
+    )
     client.describe_image_caches()
     assert "key-secret" not in str(route.calls[0].request.url)
 
@@ -160,10 +184,22 @@ def test_the_access_key_secret_never_travels_on_the_wire(client: EciClient) -> N
 def test_describe_follows_next_token_to_the_last_page(client: EciClient) -> None:
     route = respx.get(f"{ENDPOINT}/").mock(
         side_effect=[
-            httpx.Response(200, json={"RequestId": "r", "NextToken": "p2",
-                                      "ImageCaches": [{"ImageCacheId": "imc-1"}]}),
-            httpx.Response(200, json={"RequestId": "r", "NextToken": "",
-                                      "ImageCaches": [{"ImageCacheId": "imc-2"}]}),
+            httpx.Response(
+                200,
+                json={
+                    "RequestId": "r",
+                    "NextToken": "p2",
+                    "ImageCaches": [{"ImageCacheId": "imc-1"}],
+                },
+            ),
+            httpx.Response(
+                200,
+                json={
+                    "RequestId": "r",
+                    "NextToken": "",
+                    "ImageCaches": [{"ImageCacheId": "imc-2"}],
+                },
+            ),
         ]
     )
     assert [c["ImageCacheId"] for c in client.describe_image_caches()] == ["imc-1", "imc-2"]
@@ -173,6 +209,8 @@ def test_describe_follows_next_token_to_the_last_page(client: EciClient) -> None
 @respx.mock
 def test_get_ignores_a_cache_with_another_id(client: EciClient) -> None:
     respx.get(f"{ENDPOINT}/").mock(
-        return_value=httpx.Response(200, json={"RequestId": "r",
-                                               "ImageCaches": [{"ImageCacheId": "imc-9"}]}))
+        return_value=httpx.Response(
+            200, json={"RequestId": "r", "ImageCaches": [{"ImageCacheId": "imc-9"}]}
+        )
+    )
     assert client.get_image_cache("imc-1") is None

@@ -1,0 +1,129 @@
+"""One poller per provider process: a single Describe round serves every waiting cache.
+
+Today's providers give each resource its own polling loop, so fifty caches cost
+fifty Describe calls per tick and trip the API's throttling. Here every waiter
+(create, update, delete of any resource in the process) asks the shared poller for
+"the cache as seen by a round that started no earlier than T"; the poller runs one
+paged, unfiltered DescribeImageCaches per round for all of them, never more often
+than ``min_interval`` apart, and wakes everyone whose time has come.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+__all__ = ["PolledCache", "SharedPoller"]
+
+Snapshot = dict[str, dict[str, Any]]
+
+
+class SharedPoller:
+    """Coalesces everyone's polling into rounds of ``describe_all()``."""
+
+    def __init__(
+        self,
+        describe_all: Callable[[], list[dict[str, Any]]],
+        min_interval: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+        idle_exit: float = 30.0,
+    ) -> None:
+        self._describe_all = describe_all
+        self.min_interval = min_interval
+        self._clock = clock
+        self._idle_exit = idle_exit
+        self._cond = threading.Condition()
+        self._wanted: dict[int, float] = {}  # waiter ticket -> earliest round start it accepts
+        self._tickets = itertools.count()
+        self._snapshot: Snapshot = {}
+        self._round_started = float("-inf")
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        self.rounds = 0
+
+    def observe(self, cache_id: str, not_before: float) -> dict[str, Any] | None:
+        """The cache as seen by the first round that starts at or after ``not_before``
+        (``None`` when that round did not list it)."""
+        with self._cond:
+            ticket = next(self._tickets)
+            self._wanted[ticket] = not_before
+            self._ensure_thread()
+            self._cond.notify_all()
+            try:
+                while self._round_started < not_before:
+                    self._cond.wait()
+                if self._error is not None:
+                    raise self._error
+                return self._snapshot.get(cache_id)
+            finally:
+                del self._wanted[ticket]
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="eci-poller", daemon=True)
+            self._thread.start()
+
+    def _next_round_at(self) -> float | None:
+        if not self._wanted:
+            return None
+        return max(min(self._wanted.values()), self._round_started + self.min_interval)
+
+    def _run(self) -> None:
+        idle_since = self._clock()
+        while True:
+            with self._cond:
+                due = self._next_round_at()
+                now = self._clock()
+                if due is None:
+                    if now - idle_since > self._idle_exit:
+                        self._thread = None
+                        return
+                    self._cond.wait(timeout=self._idle_exit)
+                    continue
+                if due > now:
+                    self._cond.wait(timeout=due - now)
+                    continue
+            self._round()
+            idle_since = self._clock()
+
+    def _round(self) -> None:
+        started = self._clock()
+        try:
+            caches = self._describe_all()
+        except Exception as exc:  # handed to every waiter of this round, poller lives on
+            with self._cond:
+                self._error = exc
+                self._round_started = started
+                self._cond.notify_all()
+            return
+        with self._cond:
+            self.rounds += 1
+            self._error = None
+            self._snapshot = {str(c.get("ImageCacheId")): c for c in caches}
+            self._round_started = started
+            self._cond.notify_all()
+
+
+class PolledCache:
+    """``fetch``/``sleep`` for a Waiter, backed by the shared poller.
+
+    ``sleep(d)`` does not sleep: it moves the time from which the next ``fetch`` wants
+    a fresh round; ``fetch`` then blocks until such a round has run.
+    """
+
+    def __init__(
+        self, poller: SharedPoller, cache_id: str, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._poller = poller
+        self._cache_id = cache_id
+        self._clock = clock
+        self._due = clock()
+
+    def fetch(self) -> Mapping[str, Any] | None:
+        return self._poller.observe(self._cache_id, self._due)
+
+    def sleep(self, seconds: float) -> None:
+        self._due = self._clock() + seconds

@@ -1,0 +1,81 @@
+"""The shared poller: one Describe round serves every waiting cache."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from pulumi_eci_cache.poller import PolledCache, SharedPoller
+
+
+class FakeService:
+    def __init__(self, ids: list[str]) -> None:
+        self.ids = ids
+        self.calls = 0
+        self.lock = threading.Lock()
+        self.fail_with: Exception | None = None
+
+    def describe_all(self) -> list[dict[str, Any]]:
+        with self.lock:
+            self.calls += 1
+        if self.fail_with is not None:
+            raise self.fail_with
+        return [{"ImageCacheId": i, "Status": "Ready"} for i in self.ids]
+
+
+def test_many_waiters_due_together_share_one_round() -> None:
+    service = FakeService([f"imc-{i}" for i in range(50)])
+    poller = SharedPoller(service.describe_all, min_interval=0.2)
+    due = time.monotonic() + 0.1
+    with ThreadPoolExecutor(50) as pool:
+        seen = list(pool.map(lambda i: poller.observe(f"imc-{i}", due), range(50)))
+    assert all(cache is not None and cache["Status"] == "Ready" for cache in seen)
+    assert service.calls == 1
+
+
+def test_a_cache_missing_from_the_round_is_reported_as_none() -> None:
+    poller = SharedPoller(FakeService(["imc-1"]).describe_all, min_interval=0.01)
+    assert poller.observe("imc-2", time.monotonic()) is None
+
+
+def test_rounds_are_never_closer_than_the_minimum_interval() -> None:
+    service = FakeService(["imc-1"])
+    poller = SharedPoller(service.describe_all, min_interval=0.3)
+    start = time.monotonic()
+    poller.observe("imc-1", start)
+    poller.observe("imc-1", time.monotonic())
+    assert time.monotonic() - start >= 0.3
+    assert service.calls == 2
+
+
+def test_an_answer_is_never_older_than_the_time_asked_for() -> None:
+    service = FakeService(["imc-1"])
+    poller = SharedPoller(service.describe_all, min_interval=0.01)
+    poller.observe("imc-1", time.monotonic())
+    service.ids = []  # the cache is deleted after the first round
+    assert poller.observe("imc-1", time.monotonic()) is None
+
+
+def test_a_failing_round_raises_in_its_waiters_and_the_poller_recovers() -> None:
+    service = FakeService(["imc-1"])
+    poller = SharedPoller(service.describe_all, min_interval=0.01)
+    service.fail_with = RuntimeError("auth failed")
+    with pytest.raises(RuntimeError, match="auth failed"):
+        poller.observe("imc-1", time.monotonic())
+    service.fail_with = None
+    assert poller.observe("imc-1", time.monotonic()) is not None
+
+
+def test_polled_cache_sleep_moves_the_next_fetch_later() -> None:
+    service = FakeService(["imc-1"])
+    poller = SharedPoller(service.describe_all, min_interval=0.01)
+    view = PolledCache(poller, "imc-1")
+    view.fetch()
+    view.sleep(0.2)
+    before = time.monotonic()
+    view.fetch()
+    assert time.monotonic() - before >= 0.15
