@@ -1,0 +1,86 @@
+"""``python -m pulumi_eci_cache.emulator``: serve the ECI emulator on a loopback port.
+
+Demos, end-to-end tests and the pulumi CLI need a long-running endpoint; this starts
+one with every knob on the command line (defaults below, also in ``--help``) and
+prints exactly one line, ``ECI emulator listening on http://127.0.0.1:<port>``, once
+it accepts connections. ``--port 0`` picks a free port. State survives restarts in
+``--state`` (JSON, rewritten atomically after every change).
+
+Defaults: --port 8686, --state .eci-emulator-state.json, --build-seconds 6,
+--access-key-id emulator-access-key-id, --access-key-secret emulator-access-key-secret,
+--region cn-hangzhou, --failed-ttl-seconds 86400, --quota 500, no QPS limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from .models import DAY, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, EciBackend
+from .server import EmulatorServer, serve
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m pulumi_eci_cache.emulator",
+        description="Serve the ECI image-cache emulator on 127.0.0.1.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--port", type=int, default=8686, help="port; 0 picks a free one")
+    parser.add_argument(
+        "--state", default=".eci-emulator-state.json", help="JSON state file ('' for none)"
+    )
+    parser.add_argument(
+        "--build-seconds",
+        type=float,
+        default=6.0,
+        help="how long a create/update build takes (0: immediate)",
+    )
+    parser.add_argument(
+        "--access-key-id", default=DEFAULT_ACCESS_KEY_ID, help="the one access key id accepted"
+    )
+    parser.add_argument("--access-key-secret", default=DEFAULT_ACCESS_KEY_SECRET, help="its secret")
+    parser.add_argument(
+        "--security-token",
+        default=None,
+        help="make the key an STS key taking this token ('*': any token)",
+    )
+    parser.add_argument(
+        "--region",
+        default="cn-hangzhou",
+        help="default region (error HostIds when a request names none)",
+    )
+    parser.add_argument(
+        "--failed-ttl-seconds",
+        type=float,
+        default=DAY,
+        help="how long a Failed cache stays before the service removes it",
+    )
+    parser.add_argument("--quota", type=int, default=500, help="caches per region")
+    parser.add_argument(
+        "--qps",
+        type=float,
+        default=None,
+        help="throttle all actions to this many calls a second (None: no limit)",
+    )
+    parser.add_argument("--burst", type=int, default=10, help="token-bucket burst with --qps")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    backend = EciBackend(
+        build_seconds=args.build_seconds,
+        failed_ttl_seconds=args.failed_ttl_seconds,
+        quota=args.quota,
+        default_region=args.region,
+    )
+    backend.access_keys.clear()
+    backend.add_access_key(args.access_key_id, args.access_key_secret, args.security_token)
+    if args.qps is not None:
+        backend.faults.throttle(args.qps, args.burst)
+    serve(EmulatorServer(backend, port=args.port, state_file=args.state or None))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Fault injection for the ECI emulator: throttling, forced errors, lost answers, lag.
+
+Clients must survive what the real service does on a bad day, so tests need to make
+it happen on demand: a token-bucket QPS limit answering ``Throttling.User``, a queue of
+forced faults for the next N calls of an action (an error answer, or a dropped
+connection, either instead of the call or *after* it succeeded so the cache exists
+but the caller never hears of it), and eventual consistency (a new cache stays
+invisible to DescribeImageCaches for N polls). Everything is data so the admin
+endpoint can set it from JSON; time comes from the backend's clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .exceptions import Throttling
+
+__all__ = ["FAULT_KINDS", "Faults", "ForcedFault", "TokenBucket"]
+
+# "error": answer with code/http_status; "drop": close the connection unanswered.
+FAULT_KINDS = ("error", "drop")
+
+
+@dataclass
+class ForcedFault:
+    """The next ``count`` calls of ``action`` ("*" for any) fail this way."""
+
+    action: str = "*"
+    kind: str = "error"
+    after_success: bool = False
+    code: str = "ServiceUnavailable"
+    http_status: int = 503
+    message: str = "The request has failed due to a temporary failure of the server."
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"fault kind must be one of {FAULT_KINDS}, not {self.kind!r}")
+        if self.count < 1:
+            raise ValueError(f"fault count must be positive, not {self.count}")
+
+
+@dataclass
+class TokenBucket:
+    """``qps`` tokens a second, at most ``burst`` saved up; one per call."""
+
+    qps: float
+    burst: int
+    tokens: float = -1.0
+    last: float | None = None
+
+    def take(self, now: float) -> bool:
+        if self.last is None:
+            self.tokens = float(self.burst)
+        else:
+            self.tokens = min(float(self.burst), self.tokens + (now - self.last) * self.qps)
+        self.last = now
+        if self.tokens < 1.0:
+            return False
+        self.tokens -= 1.0
+        return True
+
+
+@dataclass
+class Faults:
+    """The fault switches of one backend."""
+
+    forced: list[ForcedFault] = field(default_factory=list)
+    bucket: TokenBucket | None = None
+    invisible_polls: int = 0
+
+    def throttle(self, qps: float, burst: int) -> None:
+        """Limit every action together to ``qps`` calls a second with a ``burst``."""
+        self.bucket = TokenBucket(qps, burst)
+
+    def force(self, action: str = "*", **fault: Any) -> ForcedFault:
+        """Queue a fault for the next ``count`` calls of ``action``."""
+        forced = ForcedFault(action=action, **fault)
+        self.forced.append(forced)
+        return forced
+
+    def check_throttle(self, now: float) -> None:
+        if self.bucket is not None and not self.bucket.take(now):
+            raise Throttling("Request was denied due to user flow control.")
+
+    def take(self, action: str) -> ForcedFault | None:
+        """The queued fault this call of ``action`` suffers, if any (uses it up)."""
+        for forced in self.forced:
+            if forced.action in ("*", action):
+                forced.count -= 1
+                if forced.count == 0:
+                    self.forced.remove(forced)
+                return forced
+        return None
+
+    def configure(self, config: dict[str, Any]) -> None:
+        """Apply the admin JSON: ``{"throttle": {"qps", "burst"} | null, "force": [...],
+        "invisible_polls": N, "clear": true}``."""
+        if config.get("clear"):
+            self.clear()
+        if "throttle" in config:
+            limit = config["throttle"]
+            self.bucket = None if limit is None else TokenBucket(limit["qps"], limit["burst"])
+        for fault in config.get("force", ()):
+            self.force(**fault)
+        if "invisible_polls" in config:
+            self.invisible_polls = int(config["invisible_polls"])
+
+    def clear(self) -> None:
+        self.forced.clear()
+        self.bucket = None
+        self.invisible_polls = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,555 @@
+"""The ECI emulator's backend: image caches, their status machine, clock and rules.
+
+This is the single source of truth both the in-process respx mock and the served
+emulator talk to (moto's ``models.py``). Caches are kept per region; their status is
+not advanced by a thread but computed lazily from an injectable clock whenever the
+backend is read, so a test with a ``FakeClock`` is fully deterministic. The status
+machine is declared as data (``TRANSITIONS``) and every move is checked against it.
+Builds can be made to fail (unpullable images), caches expire (``RetentionDays``,
+failed-cache TTL) or are evicted (``EliminationStrategy=LRU``), ClientTokens make
+create/update/delete idempotent, and ``faults`` injects the service's bad days.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import secrets
+import string
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .exceptions import (
+    IdempotentParameterMismatch,
+    IncorrectImageCacheStatus,
+    InvalidImageCacheIdNotFound,
+    InvalidParameter,
+    QuotaExceeded,
+)
+from .faults import Faults
+
+__all__ = [
+    "DEFAULT_ACCESS_KEY_ID",
+    "DEFAULT_ACCESS_KEY_SECRET",
+    "TRANSITIONS",
+    "AccessKey",
+    "Clock",
+    "EciBackend",
+    "FakeClock",
+    "ImageCache",
+    "iso_time",
+]
+
+Clock = Callable[[], float]
+
+DEFAULT_ACCESS_KEY_ID = "emulator-access-key-id"
+DEFAULT_ACCESS_KEY_SECRET = "emulator-access-key-secret"
+DEFAULT_PULL_FAILURE = "pull access denied, repository does not exist or may require authorization"
+
+# The status machine: status -> the statuses it may move to.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "Preparing": frozenset({"Creating"}),
+    "Creating": frozenset({"Ready", "Failed"}),
+    "Ready": frozenset({"Updating"}),
+    "UpdateFailed": frozenset({"Updating"}),
+    "Updating": frozenset({"Ready", "UpdateFailed"}),
+    "Failed": frozenset(),
+}
+UPDATABLE = ("Ready", "UpdateFailed")
+BUILDING = ("Preparing", "Creating", "Updating")
+PREPARING_SHARE = 0.1  # the first 10% of a create build is spent Preparing
+DAY = 86400.0
+
+
+def iso_time(epoch: float) -> str:
+    """``2026-11-27T20:45:18Z``: the service's time format."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def _new_id(prefix: str) -> str:
+    alphabet = string.ascii_lowercase + string.digits
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(20))
+
+
+class FakeClock:
+    """A clock tests move by hand: ``clock()`` is now, ``clock.advance(s)`` moves it."""
+
+    def __init__(self, start: float = 1_798_761_600.0) -> None:  # 2027-01-01T00:00:00Z
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class AccessKey:
+    """A key pair the emulator accepts. ``security_token``: None for a long-term key
+    (no token allowed); "*" for an STS key taking any token; else the one valid token."""
+
+    secret: str
+    security_token: str | None = None
+
+
+@dataclass
+class ImageCache:
+    """One cache: what was asked for (``spec``, contract-1 shape) plus the build state."""
+
+    cache_id: str
+    region_id: str
+    spec: dict[str, Any]
+    container_group_id: str
+    creation_time: float
+    status: str = "Preparing"
+    progress: int = 0
+    snapshot_id: str = ""
+    flash_snapshot_id: str = ""
+    build_kind: str = "create"
+    build_started: float = 0.0
+    build_seconds: float = 0.0
+    failing_images: dict[str, str] = field(default_factory=dict)
+    failed_at: float | None = None
+    last_matched: float | None = None
+    hidden_polls: int = 0
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def expire_time(self) -> float | None:
+        days = self.spec.get("RetentionDays")
+        return None if days is None else self.creation_time + days * DAY
+
+    def add_event(self, at: float, reason: str, message: str, kind: str = "Normal") -> None:
+        stamp = iso_time(at)
+        self.events.append(
+            {
+                "Name": self.cache_id,
+                "Reason": reason,
+                "Message": message,
+                "Type": kind,
+                "Count": 1,
+                "FirstTimestamp": stamp,
+                "LastTimestamp": stamp,
+            }
+        )
+
+    def move(self, status: str) -> None:
+        if status not in TRANSITIONS[self.status]:
+            raise AssertionError(f"{self.cache_id}: {self.status} -> {status} is not allowed")
+        self.status = status
+
+    def to_api(self) -> dict[str, Any]:
+        """The cache as DescribeImageCaches returns it."""
+        expire = self.expire_time
+        return {
+            "ImageCacheId": self.cache_id,
+            "ImageCacheName": self.spec["ImageCacheName"],
+            "Status": self.status,
+            "Progress": f"{self.progress}%",
+            "Events": copy.deepcopy(self.events),
+            "Images": list(self.spec["Images"]),
+            "ImageCacheSize": self.spec.get("ImageCacheSize", 20),
+            "SnapshotId": self.snapshot_id,
+            "FlashSnapshotId": self.flash_snapshot_id,
+            "ContainerGroupId": self.container_group_id,
+            "CreationTime": iso_time(self.creation_time),
+            "ExpireDateTime": "" if expire is None else iso_time(expire),
+            "LastMatchedTime": "" if self.last_matched is None else iso_time(self.last_matched),
+            "RegionId": self.region_id,
+            "ResourceGroupId": self.spec.get("ResourceGroupId", ""),
+            "Tags": [dict(tag) for tag in self.spec.get("Tags", [])],
+            "EliminationStrategy": self.spec.get("EliminationStrategy", ""),
+        }
+
+
+def _repository(image: str) -> str:
+    """``registry/repo`` without tag or digest."""
+    name = image.split("@", 1)[0]
+    head, _, last = name.rpartition("/")
+    return f"{head}/{last.split(':', 1)[0]}" if head else last.split(":", 1)[0]
+
+
+class EciBackend:
+    """All regions' image caches plus the emulator's switches (config, faults, keys)."""
+
+    def __init__(
+        self,
+        clock: Clock = time.time,
+        build_seconds: float = 6.0,
+        failed_ttl_seconds: float = DAY,
+        quota: int = 500,
+        default_region: str = "cn-hangzhou",
+    ) -> None:
+        self.clock = clock
+        self.build_seconds = build_seconds
+        self.failed_ttl_seconds = failed_ttl_seconds
+        self.quota = quota
+        self.default_region = default_region
+        self.lock = threading.RLock()
+        self.access_keys = {DEFAULT_ACCESS_KEY_ID: AccessKey(DEFAULT_ACCESS_KEY_SECRET)}
+        self.faults = Faults()
+        self.call_counts: Counter[str] = Counter()
+        self.mutations = 0
+        self.reset()
+
+    # -- switches -------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget every cache, token, fault, count and clock offset (keys stay)."""
+        self.regions: dict[str, dict[str, ImageCache]] = {}
+        self.client_tokens: dict[str, dict[str, Any]] = {}
+        self.unpullable: dict[str, str] = {}
+        self.clock_offset = 0.0
+        self.faults.clear()
+        self.call_counts.clear()
+        self.mutations += 1
+
+    def now(self) -> float:
+        return self.clock() + self.clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the backend's time forward (on top of its clock), e.g. from the admin API."""
+        self.clock_offset += seconds
+        self.mutations += 1
+
+    def add_access_key(self, key_id: str, secret: str, security_token: str | None = None) -> None:
+        self.access_keys[key_id] = AccessKey(secret, security_token)
+
+    def set_unpullable_images(self, images: Iterable[str] | Mapping[str, str]) -> None:
+        """Builds that start from now on fail to pull these images (image -> cause)."""
+        if isinstance(images, Mapping):
+            self.unpullable = dict(images)
+        else:
+            self.unpullable = dict.fromkeys(images, DEFAULT_PULL_FAILURE)
+        self.mutations += 1
+
+    def region(self, region_id: str) -> dict[str, ImageCache]:
+        """The region's caches by id (created lazily), advanced to now."""
+        caches = self.regions.setdefault(region_id, {})
+        now = self.now()
+        for cache in list(caches.values()):
+            self._advance(cache, now)
+            if self._expired(cache, now):
+                del caches[cache.cache_id]
+        return caches
+
+    def all_caches(self) -> list[ImageCache]:
+        return [c for region in list(self.regions) for c in self.region(region).values()]
+
+    def find(self, region_id: str, cache_id: str) -> ImageCache:
+        cache = self.region(region_id).get(cache_id)
+        if cache is None:
+            raise InvalidImageCacheIdNotFound(
+                f"The specified ImageCacheId {cache_id!r} does not exist in {region_id}."
+            )
+        return cache
+
+    # -- actions --------------------------------------------------------------------
+    def create_image_cache(self, region_id: str, spec: Mapping[str, Any]) -> ImageCache:
+        spec = dict(spec)
+        token = spec.pop("ClientToken", None)
+        replay = self._replay("CreateImageCache", region_id, token, spec)
+        if replay is not None:
+            return self.find(region_id, replay)
+        caches = self.region(region_id)
+        if len(caches) >= self.quota:
+            self._evict_for_quota(region_id)
+        now = self.now()
+        cache = ImageCache(
+            _new_id("imc-"),
+            region_id,
+            spec,
+            _new_id("eci-"),
+            now,
+            hidden_polls=self.faults.invisible_polls,
+        )
+        cache.add_event(
+            now,
+            "Created",
+            f"Created container group {cache.container_group_id} "
+            f"to build image cache {cache.cache_id}",
+        )
+        self._start_build(cache, "create", now)
+        caches[cache.cache_id] = cache
+        self._remember(token, "CreateImageCache", region_id, spec, cache.cache_id)
+        self._advance(cache, now)
+        return cache
+
+    def describe_image_caches(
+        self, region_id: str, filters: Mapping[str, Any]
+    ) -> tuple[list[ImageCache], int, str]:
+        """The page of matching caches, the total count, and the next page's token."""
+        visible = self._visible(region_id)
+        matches = [c for c in visible if self._matches(c, filters)]
+        if filters.get("MatchImages"):
+            matches = self._rank_matches(matches, filters)
+        start = self._decode_token(filters.get("NextToken", ""))
+        end = start + filters.get("Limit", 10)
+        next_token = self._encode_token(end) if end < len(matches) else ""
+        return matches[start:end], len(matches), next_token
+
+    def update_image_cache(self, region_id: str, cache_id: str, changes: Mapping[str, Any]) -> None:
+        changes = dict(changes)
+        token = changes.pop("ClientToken", None)
+        if self._replay("UpdateImageCache", region_id, token, changes, cache_id) is not None:
+            return
+        cache = self.find(region_id, cache_id)
+        if cache.status not in UPDATABLE:
+            raise IncorrectImageCacheStatus(
+                f"The image cache {cache_id} is {cache.status}; it can be updated only when "
+                f"it is {' or '.join(UPDATABLE)}."
+            )
+        cache.spec.update(changes)
+        now = self.now()
+        cache.move("Updating")
+        cache.add_event(
+            now,
+            "Updating",
+            f"Rebuilding image cache {cache_id} with {len(cache.spec['Images'])} image(s)",
+        )
+        self._start_build(cache, "update", now)
+        self._remember(token, "UpdateImageCache", region_id, changes, cache_id, cache_id)
+        self._advance(cache, now)
+
+    def delete_image_cache(
+        self, region_id: str, cache_id: str, client_token: str | None = None
+    ) -> None:
+        if self._replay("DeleteImageCache", region_id, client_token, {}, cache_id) is not None:
+            return
+        self.find(region_id, cache_id)
+        del self.regions[region_id][cache_id]
+        self._remember(client_token, "DeleteImageCache", region_id, {}, cache_id, cache_id)
+        self.mutations += 1
+
+    def evict(self, cache_id: str) -> None:
+        """Evict an ``EliminationStrategy=LRU`` cache, as the service does at its quota."""
+        for region_id, caches in self.regions.items():
+            cache = caches.get(cache_id)
+            if cache is None:
+                continue
+            if cache.spec.get("EliminationStrategy") != "LRU":
+                raise ValueError(f"{cache_id} is not evictable (EliminationStrategy is not LRU)")
+            del self.regions[region_id][cache_id]
+            self.mutations += 1
+            return
+        raise KeyError(cache_id)
+
+    def mark_matched(self, cache_id: str) -> None:
+        """Record that an instance used the cache (sets ``LastMatchedTime``, feeds LRU)."""
+        for caches in self.regions.values():
+            if cache_id in caches:
+                caches[cache_id].last_matched = self.now()
+                self.mutations += 1
+
+    # -- the status machine ---------------------------------------------------------
+    def _start_build(self, cache: ImageCache, kind: str, now: float) -> None:
+        cache.build_kind, cache.build_started = kind, now
+        cache.build_seconds = self.build_seconds
+        cache.progress, cache.failed_at = 0, None
+        cache.failing_images = {
+            i: self.unpullable[i] for i in cache.spec["Images"] if i in self.unpullable
+        }
+        self.mutations += 1
+
+    def _advance(self, cache: ImageCache, now: float) -> None:
+        """Bring a building cache's status and progress up to ``now``."""
+        if cache.status not in BUILDING:
+            return
+        total = cache.build_seconds
+        share = 1.0 if total <= 0 else (now - cache.build_started) / total
+        if cache.status == "Preparing" and share >= PREPARING_SHARE:
+            cache.move("Creating")
+            for image in cache.spec["Images"]:
+                cache.add_event(
+                    cache.build_started + PREPARING_SHARE * total,
+                    "Pulling",
+                    f'Pulling image "{image}"',
+                )
+        if share >= 1.0:
+            self._finish(cache, cache.build_started + max(total, 0.0))
+        elif cache.status == "Creating":
+            cache.progress = min(99, int((share - PREPARING_SHARE) / (1 - PREPARING_SHARE) * 100))
+        elif cache.status == "Updating":
+            cache.progress = min(99, int(share * 100))
+
+    def _finish(self, cache: ImageCache, at: float) -> None:
+        for image in cache.spec["Images"]:
+            cause = cache.failing_images.get(image)
+            if cause is None:
+                cache.add_event(at, "Pulled", f'Successfully pulled image "{image}"')
+            else:
+                cache.add_event(
+                    at, "PullImageFailed", f'Failed to pull image "{image}": {cause}', "Warning"
+                )
+        cache.progress = 100
+        if cache.failing_images:
+            failed = "Failed" if cache.build_kind == "create" else "UpdateFailed"
+            cache.move(failed)
+            cache.failed_at = at
+            cache.add_event(
+                at,
+                f"{failed}",
+                f"Image cache {cache.cache_id} could not be built: "
+                f"{len(cache.failing_images)} image(s) failed to pull",
+                "Warning",
+            )
+        else:
+            cache.move("Ready")
+            cache.snapshot_id = _new_id("s-")
+            cache.flash_snapshot_id = _new_id("s-") if cache.spec.get("Flash") else ""
+            cache.add_event(
+                at,
+                "Succeeded",
+                f"Created snapshot {cache.snapshot_id} for image cache {cache.cache_id}",
+            )
+        self.mutations += 1
+
+    def _expired(self, cache: ImageCache, now: float) -> bool:
+        expire = cache.expire_time
+        if expire is not None and now >= expire:
+            return True
+        return (
+            cache.status == "Failed"
+            and cache.failed_at is not None
+            and (now >= cache.failed_at + self.failed_ttl_seconds)
+        )
+
+    def _evict_for_quota(self, region_id: str) -> None:
+        caches = self.regions[region_id]
+        candidates = [c for c in caches.values() if c.spec.get("EliminationStrategy") == "LRU"]
+        if not candidates:
+            raise QuotaExceeded(
+                f"The region {region_id} already holds {self.quota} image "
+                "caches and none of them has EliminationStrategy=LRU."
+            )
+        oldest = min(candidates, key=lambda c: (c.last_matched or c.creation_time, c.cache_id))
+        self.evict(oldest.cache_id)
+
+    # -- DescribeImageCaches helpers ------------------------------------------------
+    def _visible(self, region_id: str) -> list[ImageCache]:
+        """The region's caches in creation (insertion) order, minus those still propagating."""
+        visible = []
+        for cache in self.region(region_id).values():
+            if cache.hidden_polls > 0:
+                cache.hidden_polls -= 1
+                self.mutations += 1
+            else:
+                visible.append(cache)
+        return visible
+
+    @staticmethod
+    def _matches(cache: ImageCache, filters: Mapping[str, Any]) -> bool:
+        api = cache.to_api()
+        for key in ("ImageCacheId", "ImageCacheName", "SnapshotId", "ResourceGroupId"):
+            if key in filters and api[key] != filters[key]:
+                return False
+        if "Image" in filters and filters["Image"] not in api["Images"]:
+            return False
+        return all(
+            any(
+                t["Key"] == want["Key"] and ("Value" not in want or t.get("Value") == want["Value"])
+                for t in api["Tags"]
+            )
+            for want in filters.get("Tags", [])
+        )
+
+    def _rank_matches(
+        self, caches: list[ImageCache], filters: Mapping[str, Any]
+    ) -> list[ImageCache]:
+        """Automatic matching: only Ready caches; best image match, then the newest."""
+        wanted = filters["MatchImages"]
+        ranked = []
+        for cache in caches:
+            images = cache.spec["Images"]
+            exact = sum(1 for w in wanted if w in images)
+            repos = sum(1 for w in wanted if _repository(w) in map(_repository, images))
+            full = exact == len(wanted)
+            if cache.status == "Ready" and repos and (full or not filters.get("ImageFullMatch")):
+                ranked.append(((-exact, -repos, -cache.creation_time), cache))
+        ranked.sort(key=lambda pair: pair[0])
+        if filters.get("ImageMatchCountRequest"):
+            for _, cache in ranked:
+                cache.last_matched = self.now()
+        return [cache for _, cache in ranked]
+
+    @staticmethod
+    def _encode_token(offset: int) -> str:
+        return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+
+    @staticmethod
+    def _decode_token(token: str) -> int:
+        if not token:
+            return 0
+        try:
+            offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidParameter(f"The NextToken {token!r} is not valid.", "NextToken") from exc
+        if not isinstance(offset, int) or offset < 0:
+            raise InvalidParameter(f"The NextToken {token!r} is not valid.", "NextToken")
+        return offset
+
+    # -- ClientToken idempotency ----------------------------------------------------
+    def _replay(
+        self,
+        action: str,
+        region_id: str,
+        token: str | None,
+        params: Mapping[str, Any],
+        cache_id: str = "",
+    ) -> str | None:
+        """The earlier call's cache id when this token was seen with these parameters."""
+        if token is None:
+            return None
+        seen = self.client_tokens.get(f"{region_id}/{action}/{token}")
+        if seen is None:
+            return None
+        if seen["params"] != _fingerprint(params, cache_id):
+            raise IdempotentParameterMismatch(
+                f"The ClientToken {token!r} was already used for {action} with other parameters."
+            )
+        return str(seen["cache_id"])
+
+    def _remember(
+        self,
+        token: str | None,
+        action: str,
+        region_id: str,
+        params: Mapping[str, Any],
+        result: str,
+        cache_id: str = "",
+    ) -> None:
+        if token is not None:
+            self.client_tokens[f"{region_id}/{action}/{token}"] = {
+                "params": _fingerprint(params, cache_id),
+                "cache_id": result,
+            }
+
+    # -- persistence ----------------------------------------------------------------
+    def to_state(self) -> dict[str, Any]:
+        """Everything a restart must not lose, as JSON-able data."""
+        return {
+            "regions": {
+                r: [asdict(c) for c in caches.values()] for r, caches in self.regions.items()
+            },
+            "client_tokens": self.client_tokens,
+            "unpullable": self.unpullable,
+            "clock_offset": self.clock_offset,
+        }
+
+    def load_state(self, state: Mapping[str, Any]) -> None:
+        self.regions = {
+            r: {c["cache_id"]: ImageCache(**c) for c in caches}
+            for r, caches in state.get("regions", {}).items()
+        }
+        self.client_tokens = dict(state.get("client_tokens", {}))
+        self.unpullable = dict(state.get("unpullable", {}))
+        self.clock_offset = float(state.get("clock_offset", 0.0))
+
+
+def _fingerprint(params: Mapping[str, Any], cache_id: str) -> str:
+    return json.dumps({"id": cache_id, "params": params}, sort_keys=True)

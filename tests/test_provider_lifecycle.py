@@ -1,0 +1,269 @@
+"""ImageCache's provider through the SDK's real provider server, against the served emulator.
+
+Each test replays what the engine does (check, diff, create, read, update, delete)
+over gRPC to ``python -m pulumi.dynamic``: pickling, configure, the thread pool and
+the wire format are the real ones. tests/e2e runs the same under the pulumi CLI.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import grpc
+import pytest
+
+from pulumi_eci_cache.emulator import (
+    DEFAULT_ACCESS_KEY_ID,
+    DEFAULT_ACCESS_KEY_SECRET,
+    EmulatorServer,
+)
+from pulumi_eci_cache.provider import IDENTITY_KEY, IDENTITY_TAG, ImageCacheProvider
+from tests.support.provider_server import ProviderServer
+
+FAST_POLLING = {
+    "eci-cache:pollFloorSeconds": "0.05",
+    "eci-cache:pollFirstSeconds": "0.05",
+    "eci-cache:pollCeilingSeconds": "0.5",
+}
+PASSWORD = "s3cret-registry-password"
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorServer]:
+    with EmulatorServer(build_seconds=0.4) as server:
+        yield server
+
+
+def start_provider(emulator: EmulatorServer) -> ProviderServer:
+    server = ProviderServer(
+        ImageCacheProvider(),
+        env={
+            "ECI_CACHE_ENDPOINT": emulator.url,
+            "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou",
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+        },
+    )
+    server.configure(FAST_POLLING)
+    return server
+
+
+@pytest.fixture
+def provider(emulator: EmulatorServer) -> Iterator[ProviderServer]:
+    server = start_provider(emulator)
+    yield server
+    server.close()
+
+
+def inputs(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "image_cache_name": "web",
+        "images": ["nginx:1.25"],
+        IDENTITY_KEY: "proj/stack/web",
+    }
+    return {**base, **overrides}
+
+
+def create(provider: ProviderServer, name: str = "web", **overrides: Any) -> tuple[str, dict]:
+    checked, failures = provider.check(name, inputs(**overrides))
+    assert failures == []
+    return provider.create(name, checked)
+
+
+def live(emulator: EmulatorServer) -> list[dict[str, Any]]:
+    return [cache.to_api() for cache in emulator.backend.all_caches()]
+
+
+def test_check_reports_bad_input_and_calls_no_api(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    _, failures = provider.check("web", inputs(image_cache_size=10, images=["nginx"]))
+    assert {prop for prop, _ in failures} == {"image_cache_size", "images"}
+    assert any("10" in reason and "20" in reason for _, reason in failures)
+    assert sum(emulator.backend.call_counts.values()) == 0
+
+
+def test_check_canonicalises_images(provider: ProviderServer) -> None:
+    checked, _ = provider.check("web", inputs(images=["nginx:1.25"]))
+    assert checked["images"] == ["docker.io/library/nginx:1.25"]
+
+
+def test_create_waits_until_ready_and_returns_the_live_outputs(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    cache_id, outs = create(provider)
+    assert cache_id.startswith("imc-")
+    assert (outs["status"], outs["progress"]) == ("Ready", "100%")
+    assert outs["image_cache_id"] == cache_id and outs["snapshot_id"]
+    assert outs["container_group_id"]
+    assert [c["ImageCacheId"] for c in live(emulator)] == [cache_id]
+
+
+def test_every_cache_carries_the_tag_that_finds_it_again(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    create(provider, tags={"team": "web"})
+    tags = {t["Key"]: t["Value"] for t in live(emulator)[0]["Tags"]}
+    assert tags["team"] == "web" and IDENTITY_TAG in tags
+
+
+def test_a_changed_image_list_is_an_in_place_update(provider: ProviderServer) -> None:
+    cache_id, outs = create(provider)
+    checked, _ = provider.check("web", inputs(images=["nginx:1.25", "redis:7.2"]))
+    diff = provider.diff("web", cache_id, outs, checked)
+    assert diff.changes == diff.DIFF_SOME and list(diff.replaces) == []
+
+
+def test_a_changed_zone_forces_a_replacement_built_before_the_old_one_goes(
+    provider: ProviderServer,
+) -> None:
+    cache_id, outs = create(provider, zone_id="cn-hangzhou-h")
+    checked, _ = provider.check("web", inputs(zone_id="cn-hangzhou-i"))
+    diff = provider.diff("web", cache_id, outs, checked)
+    assert list(diff.replaces) == ["zone_id"] and not diff.deleteBeforeReplace
+
+
+def test_the_same_images_written_differently_are_no_change(provider: ProviderServer) -> None:
+    cache_id, outs = create(provider, images=["nginx:1.25", "redis:7.2"])
+    checked, _ = provider.check(
+        "web", inputs(images=["docker.io/library/redis:7.2", "docker.io/library/nginx:1.25"])
+    )
+    assert provider.diff("web", cache_id, outs, checked).changes == 1  # DIFF_NONE
+
+
+def test_update_changes_the_cache_in_place_and_waits_for_ready(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    cache_id, outs = create(provider)
+    checked, _ = provider.check("web", inputs(images=["nginx:1.25", "redis:7.2"]))
+    new_outs = provider.update("web", cache_id, outs, checked)
+    assert new_outs["status"] == "Ready" and new_outs["image_cache_id"] == cache_id
+    assert sorted(live(emulator)[0]["Images"]) == [
+        "docker.io/library/nginx:1.25",
+        "docker.io/library/redis:7.2",
+    ]
+
+
+def test_a_timeout_only_change_makes_no_api_call(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    cache_id, outs = create(provider)
+    checked, _ = provider.check("web", inputs(timeout="90m"))
+    provider.update("web", cache_id, outs, checked)
+    assert emulator.backend.call_counts["UpdateImageCache"] == 0
+
+
+def test_a_failed_build_raises_the_services_reason_and_leaves_nothing(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    emulator.backend.set_unpullable_images(["docker.io/library/nginx:0.0-missing"])
+    checked, _ = provider.check("web", inputs(images=["nginx:0.0-missing"]))
+    with pytest.raises(grpc.RpcError) as info:
+        provider.create("web", checked)
+    assert "nginx:0.0-missing" in info.value.details()
+    assert "Failed" in info.value.details()
+    assert live(emulator) == []
+
+
+def test_refresh_reads_live_fields_back_as_inputs(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    cache_id, outs = create(provider)
+    emulator.backend.update_image_cache(
+        "cn-hangzhou", cache_id, {"ImageCacheSize": 40, "Images": ["docker.io/library/redis:7.2"]}
+    )
+    new_id, _, read_inputs = provider.read("web", cache_id, outs)
+    assert new_id == cache_id
+    assert read_inputs["image_cache_size"] == 40
+    assert read_inputs["images"] == ["docker.io/library/redis:7.2"]
+
+
+def test_refresh_drops_a_cache_deleted_outside_pulumi(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    cache_id, outs = create(provider)
+    emulator.backend.delete_image_cache("cn-hangzhou", cache_id)
+    assert provider.read("web", cache_id, outs)[0] == ""
+
+
+def test_delete_removes_the_cache_and_tolerates_it_being_gone(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    cache_id, outs = create(provider)
+    provider.delete("web", cache_id, outs)
+    assert live(emulator) == []
+    provider.delete("web", cache_id, outs)  # already gone: no error
+
+
+def test_a_create_interrupted_mid_build_is_adopted_not_duplicated(
+    emulator: EmulatorServer,
+) -> None:
+    emulator.backend.build_seconds = 3.0
+    first = start_provider(emulator)
+    checked, _ = first.check("web", inputs())
+    with pytest.raises(grpc.RpcError):
+        first.create("web", checked, timeout=0.5)  # the engine gives up ...
+    first.close()  # ... and the provider process dies with it
+    assert len(live(emulator)) == 1
+    emulator.backend.build_seconds = 0.3
+    second = start_provider(emulator)
+    try:
+        cache_id, outs = second.create("web", checked)
+    finally:
+        second.close()
+    assert [c["ImageCacheId"] for c in live(emulator)] == [cache_id]
+    assert outs["status"] == "Ready"
+
+
+def test_a_replacement_never_adopts_the_cache_it_replaces(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    old_id, outs = create(provider)
+    checked, _ = provider.check("web", inputs())
+    provider.diff("web", old_id, outs, checked)  # the engine diffs before replacing
+    new_id, _ = provider.create("web", checked)
+    assert new_id != old_id
+    assert len(live(emulator)) == 2
+
+
+def test_a_lost_create_response_is_retried_without_a_second_cache(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    emulator.backend.faults.force("CreateImageCache", kind="drop", after_success=True)
+    cache_id, _ = create(provider)
+    assert [c["ImageCacheId"] for c in live(emulator)] == [cache_id]
+
+
+def test_registry_passwords_stay_out_of_errors_and_provider_output(
+    emulator: EmulatorServer,
+) -> None:
+    server = start_provider(emulator)
+    credentials = [{"server": "r.example.com", "user_name": "u", "password": PASSWORD}]
+    emulator.backend.set_unpullable_images(["r.example.com/app:1"])
+    checked, _ = server.check(
+        "web", inputs(images=["r.example.com/app:1"], image_registry_credentials=credentials)
+    )
+    with pytest.raises(grpc.RpcError) as info:
+        server.create("web", checked)
+    output = server.close()
+    assert PASSWORD not in info.value.details()
+    assert PASSWORD not in output and DEFAULT_ACCESS_KEY_SECRET not in output
+
+
+def test_the_pickled_provider_holds_no_credentials(provider: ProviderServer) -> None:
+    create(provider)  # configure + use: nothing must have been stored on the instance
+    blob = base64.b64decode(provider.provider_blob)
+    assert DEFAULT_ACCESS_KEY_SECRET.encode() not in blob
+    assert b"pulumi_eci_cache.provider" in blob and len(blob) < 400
+
+
+def test_progress_lines_reach_the_provider_output(emulator: EmulatorServer) -> None:
+    emulator.backend.build_seconds = 1.0
+    server = start_provider(emulator)
+    create(server)
+    time.sleep(0.1)
+    output = server.close()
+    assert "web (imc-" in output and "Ready 100%" in output
