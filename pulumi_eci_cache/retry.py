@@ -40,11 +40,7 @@ class RetryPolicy:
 
     def should_retry(self, exc: BaseException, attempt: int, waited: float) -> bool:
         """Whether to try again after ``attempt`` attempts and ``waited`` seconds of backoff."""
-        return (
-            is_retryable(exc)
-            and attempt < self.max_attempts
-            and waited < self.max_total_delay
-        )
+        return is_retryable(exc) and attempt < self.max_attempts and waited < self.max_total_delay
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)
