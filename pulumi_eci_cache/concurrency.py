@@ -24,9 +24,10 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["DEFAULT_MAX_WORKERS", "find_server_executors", "lift_worker_ceiling"]
+__all__ = ["DEFAULT_MAX_WORKERS", "SDK_WORKERS", "find_server_executors", "lift_worker_ceiling"]
 
 DEFAULT_MAX_WORKERS = 256
+SDK_WORKERS = 4  # what pulumi/dynamic/__main__.py gives its gRPC server
 _lock = threading.Lock()
 _done = False
 

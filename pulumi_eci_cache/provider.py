@@ -35,7 +35,7 @@ from pulumi.dynamic import (
 )
 
 from pulumi_eci_cache.client import EciClient, is_not_found
-from pulumi_eci_cache.concurrency import lift_worker_ceiling
+from pulumi_eci_cache.concurrency import DEFAULT_MAX_WORKERS, SDK_WORKERS, lift_worker_ceiling
 from pulumi_eci_cache.credentials import resolve_settings
 from pulumi_eci_cache.diff import plan_diff
 from pulumi_eci_cache.errors import BuildFailedError, EciCacheError
@@ -99,22 +99,22 @@ class _Runtime:
                 self.client.close()
             self.client, self.poller = None, None
 
-    def _number(self, key: str, default: float) -> float:
+    def number(self, key: str, default: float) -> float:
         value = self.config.get(key)
         return float(value) if value not in (None, "") else default
 
     @property
     def schedule(self) -> PollSchedule:
         return PollSchedule(
-            floor=self._number("eci-cache:pollFloorSeconds", PollSchedule.floor),
-            ceiling=self._number("eci-cache:pollCeilingSeconds", PollSchedule.ceiling),
-            first=self._number("eci-cache:pollFirstSeconds", PollSchedule.first),
+            floor=self.number("eci-cache:pollFloorSeconds", PollSchedule.floor),
+            ceiling=self.number("eci-cache:pollCeilingSeconds", PollSchedule.ceiling),
+            first=self.number("eci-cache:pollFirstSeconds", PollSchedule.first),
         )
 
     def get_client(self) -> EciClient:
         with self.lock:
             if self.client is None:
-                rate = self._number("eci-cache:maxRequestsPerSecond", 10.0)
+                rate = self.number("eci-cache:maxRequestsPerSecond", 10.0)
                 limiter = AdaptiveRateLimiter(rate=rate, burst=max(1.0, rate))
                 self.client = EciClient(resolve_settings(self.config), rate_limiter=limiter)
             return self.client
@@ -204,7 +204,9 @@ class ImageCacheProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         raw = getattr(req.config, "_props", {}) or {}
         RUNTIME.configure({k: v for k, v in raw.items() if k.startswith(CONFIG_PREFIXES)})
-        lift_worker_ceiling()
+        workers = int(RUNTIME.number("eci-cache:maxConcurrentOperations", DEFAULT_MAX_WORKERS))
+        if workers > SDK_WORKERS:
+            lift_worker_ceiling(workers)
 
     # -- preview ----------------------------------------------------------------------
 
