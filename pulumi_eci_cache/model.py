@@ -81,12 +81,13 @@ SECRET = "<secret>"
 MAX_IMAGES = 20
 MAX_CREDENTIALS = 10
 MAX_VSWITCHES = 10
-MAX_TAGS = 20
+# The API takes 20; one is reserved for the tag that finds a cache after a crash.
+MAX_TAGS = 19
 CACHE_SIZE_GIB = (20, 32768)
 RETENTION_DAYS = (1, 65536)
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 128
-RESERVED_TAG_KEY_PREFIXES = ("aliyun", "acs:")
+RESERVED_TAG_KEY_PREFIXES = ("aliyun", "acs:", "pulumi-eci-cache-")
 FORBIDDEN_TAG_PREFIXES = ("http://", "https://")
 ELIMINATION_STRATEGIES = ("", "LRU")
 
@@ -274,15 +275,19 @@ def _tags(value: object) -> object:
     if not isinstance(value, Mapping):
         raise ValueError("must be a map of tag keys to tag values (strings)")
     if len(value) > MAX_TAGS:
-        raise ValueError(f"has {len(value)} tags; at most {MAX_TAGS} are allowed")
+        raise ValueError(
+            f"has {len(value)} tags; at most {MAX_TAGS} are allowed (the API takes 20 and "
+            "pulumi-eci-cache keeps one for the tag that finds the cache after a crash)"
+        )
     for key, tag_value in value.items():
         if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_MAX:
             raise ValueError(f"tag key {json.dumps(key)} must be 1 to {TAG_KEY_MAX} characters")
         lowered = key.lower()
         for prefix in RESERVED_TAG_KEY_PREFIXES:
             if lowered.startswith(prefix):
+                owner = "pulumi-eci-cache" if prefix.startswith("pulumi") else "Alibaba Cloud"
                 raise ValueError(
-                    f'tag key "{key}" starts with "{prefix}", which Alibaba Cloud reserves '
+                    f'tag key "{key}" starts with "{prefix}", which {owner} reserves '
                     "for its own tags"
                 )
         for prefix in FORBIDDEN_TAG_PREFIXES:
@@ -402,7 +407,7 @@ class ImageCacheSpec(BaseModel):
         default=None, description="ACR Enterprise instances, each with an instance_id"
     )
     tags: Annotated[dict[str, str], BeforeValidator(_tags)] | None = Field(
-        default=None, description="up to 20 tags"
+        default=None, description="up to 19 tags (one of the API's 20 is reserved)"
     )
     auto_match_image_cache: StrictBool | None = Field(default=None, description="true or false")
     flash: StrictBool | None = Field(default=None, description="true or false")
