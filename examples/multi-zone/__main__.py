@@ -14,9 +14,9 @@ import pulumi
 from pulumi_eci_cache import ImageCache, ImageCacheArgs
 
 config = pulumi.Config()
-vswitches = config.get("vswitchIds") or "vsw-hangzhou-h0001,vsw-hangzhou-i0001"
-security_group = config.get("securityGroupId") or "sg-example0001"
-eip = config.get("eipInstanceId") or "eip-example0001"
+vswitches = config.get("vswitchIds") or "vsw-bp1hzone0example1,vsw-bp1izone0example2"
+security_group = config.get("securityGroupId") or "sg-bp1example0security"
+eip = config.get("eipInstanceId") or "eip-bp1example0public"
 
 services = {
     "web": ["nginx:1.25", "docker.io/library/node:20-alpine"],
