@@ -153,9 +153,8 @@ def test_dropped_connections_beyond_the_budget_are_a_transport_error(
 
 
 def test_a_wrong_secret_is_rejected_and_not_retried(eci_emulator: EmulatedEci) -> None:
-    with client_for(eci_emulator, secret="not-the-secret") as bad:
-        with pytest.raises(ApiError) as info:
-            bad.describe_image_caches()
+    with client_for(eci_emulator, secret="not-the-secret") as bad, pytest.raises(ApiError) as info:
+        bad.describe_image_caches()
     assert info.value.code == "SignatureDoesNotMatch"
     assert eci_emulator.backend.call_counts["DescribeImageCaches"] == 1
     assert "not-the-secret" not in str(info.value)
