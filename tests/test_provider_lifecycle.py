@@ -267,3 +267,26 @@ def test_progress_lines_reach_the_provider_output(emulator: EmulatorServer) -> N
     time.sleep(0.1)
     output = server.close()
     assert "web (imc-" in output and "Ready 100%" in output
+
+
+def test_an_update_that_fails_reports_update_failed_with_the_reason(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    cache_id, outs = create(provider)
+    emulator.backend.set_unpullable_images(["docker.io/library/redis:0.0-missing"])
+    checked, _ = provider.check("web", inputs(images=["nginx:1.25", "redis:0.0-missing"]))
+    with pytest.raises(grpc.RpcError) as info:
+        provider.update("web", cache_id, outs, checked)
+    assert "UpdateFailed" in info.value.details()
+    assert "redis:0.0-missing" in info.value.details()
+
+
+def test_an_update_waits_for_a_cache_still_building(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    cache_id, outs = create(provider)
+    emulator.backend.update_image_cache("cn-hangzhou", cache_id, {"ImageCacheSize": 30})
+    checked, _ = provider.check("web", inputs(image_cache_size=40))
+    new_outs = provider.update("web", cache_id, outs, checked)  # no IncorrectImageCacheStatus
+    assert new_outs["status"] == "Ready"
+    assert live(emulator)[0]["ImageCacheSize"] == 40

@@ -310,3 +310,27 @@ def test_each_example_goes_up_and_down(
     assert "unchanged" in second.stdout
     stack.destroy()
     assert served_emulator.caches() == []
+
+
+def test_image_cache_get_looks_up_a_cache_pulumi_did_not_create(
+    pulumi_stack: Any, served_emulator: ServedEmulator
+) -> None:
+    from pulumi_eci_cache.client import EciClient, static_settings
+
+    settings = static_settings(
+        served_emulator.url,
+        served_emulator.region,
+        served_emulator.access_key_id,
+        served_emulator.access_key_secret,
+    )
+    with EciClient(settings) as client:
+        cache_id = client.create_image_cache(
+            {"ImageCacheName": "by-hand", "Images": ["docker.io/library/nginx:1.25"]}
+        ).image_cache_id
+    stack: PulumiStack = pulumi_stack("tests/e2e/programs/lookup", config={"cacheId": cache_id})
+    stack.up()
+    outputs = stack.outputs()
+    assert outputs["image_cache_name"] == "by-hand"
+    assert outputs["images"] == ["docker.io/library/nginx:1.25"]
+    stack.destroy()
+    assert ids(served_emulator) == [cache_id]  # a looked-up cache is not Pulumi's to delete
