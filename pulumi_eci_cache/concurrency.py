@@ -23,8 +23,16 @@ import gc
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
-__all__ = ["DEFAULT_MAX_WORKERS", "SDK_WORKERS", "find_server_executors", "lift_worker_ceiling"]
+__all__ = [
+    "DEFAULT_MAX_WORKERS",
+    "SDK_WORKERS",
+    "find_server_executors",
+    "find_servers",
+    "in_dynamic_provider_process",
+    "lift_worker_ceiling",
+]
 
 DEFAULT_MAX_WORKERS = 256
 SDK_WORKERS = 4  # what pulumi/dynamic/__main__.py gives its gRPC server
@@ -41,18 +49,22 @@ def in_dynamic_provider_process() -> bool:
     )
 
 
-def find_server_executors() -> list[ThreadPoolExecutor]:
-    """The thread pools of the gRPC servers alive in this process."""
+def find_servers() -> list[Any]:
+    """The gRPC servers alive in this process (the provider server among them)."""
     try:
         from grpc._server import _Server
     except ImportError:  # pragma: no cover - grpc reorganised: fall back
         return []
+    return [obj for obj in gc.get_objects() if isinstance(obj, _Server)]
+
+
+def find_server_executors() -> list[ThreadPoolExecutor]:
+    """The thread pools of the gRPC servers alive in this process."""
     pools = []
-    for obj in gc.get_objects():
-        if isinstance(obj, _Server):
-            pool = getattr(getattr(obj, "_state", None), "thread_pool", None)
-            if isinstance(pool, ThreadPoolExecutor):
-                pools.append(pool)
+    for server in find_servers():
+        pool = getattr(getattr(server, "_state", None), "thread_pool", None)
+        if isinstance(pool, ThreadPoolExecutor):
+            pools.append(pool)
     return pools
 
 

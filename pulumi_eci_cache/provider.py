@@ -34,6 +34,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from pulumi_eci_cache import detailed_diff
 from pulumi_eci_cache.client import EciClient, is_not_found
 from pulumi_eci_cache.concurrency import DEFAULT_MAX_WORKERS, SDK_WORKERS, lift_worker_ceiling
 from pulumi_eci_cache.credentials import resolve_settings
@@ -207,6 +208,7 @@ class ImageCacheProvider(ResourceProvider):
         workers = int(RUNTIME.number("eci-cache:maxConcurrentOperations", DEFAULT_MAX_WORKERS))
         if workers > SDK_WORKERS:
             lift_worker_ceiling(workers)
+        detailed_diff.install()
 
     # -- preview ----------------------------------------------------------------------
 
@@ -222,6 +224,7 @@ class ImageCacheProvider(ResourceProvider):
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         RUNTIME.ids_in_state.add(_id)
         plan = plan_diff(_user_inputs(_olds), _user_inputs(_news))
+        detailed_diff.remember(plan, _olds, _news)
         label = _news.get("image_cache_name") or _id
         for change in plan.changes:
             print(f"{label} ({_id}): {change.reason}", flush=True)

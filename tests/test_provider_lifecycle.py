@@ -290,3 +290,29 @@ def test_an_update_waits_for_a_cache_still_building(
     new_outs = provider.update("web", cache_id, outs, checked)  # no IncorrectImageCacheStatus
     assert new_outs["status"] == "Ready"
     assert live(emulator)[0]["ImageCacheSize"] == 40
+
+
+def test_the_engine_is_told_per_property_what_is_updated_and_what_replaces(
+    provider: ProviderServer,
+) -> None:
+    from pulumi.runtime.proto import provider_pb2
+
+    cache_id, outs = create(provider, zone_id="cn-hangzhou-h")
+    checked, _ = provider.check(
+        "web", inputs(zone_id="cn-hangzhou-i", images=["nginx:1.25", "redis:7.2"], flash=True)
+    )
+    diff = provider.diff("web", cache_id, outs, checked)
+    kinds = {
+        name: provider_pb2.PropertyDiff.Kind.Name(d.kind) for name, d in diff.detailedDiff.items()
+    }
+    assert diff.hasDetailedDiff
+    assert kinds == {"zone_id": "UPDATE_REPLACE", "images": "UPDATE", "flash": "ADD"}
+    assert sorted(diff.diffs) == ["flash", "images", "zone_id"]
+    assert all(d.inputDiff for d in diff.detailedDiff.values())
+
+
+def test_no_change_is_a_detailed_empty_diff(provider: ProviderServer) -> None:
+    cache_id, outs = create(provider)
+    checked, _ = provider.check("web", inputs())
+    diff = provider.diff("web", cache_id, outs, checked)
+    assert diff.hasDetailedDiff and dict(diff.detailedDiff) == {}

@@ -1,0 +1,99 @@
+"""Gives the engine a per-property diff, which the Python dynamic provider API cannot.
+
+A dynamic provider's ``DiffResult`` carries only "changed or not" and the names that
+force a replacement. The engine then renders ``pulumi preview --diff`` by comparing
+the old *outputs* with the new inputs, so every computed output (status, events,
+snapshot id, ...) shows as deleted, and nothing says which change is in place and
+which replaces the cache.
+
+The SDK's provider server calls our ``diff`` in the same thread that answers the
+gRPC ``Diff``, so ``diff`` leaves its plan in a thread-local and a thin wrapper
+around the server's Diff handler copies it into the response's ``detailedDiff``
+(ADD / DELETE / UPDATE, ``_REPLACE`` where the change replaces the cache, compared
+on inputs). Installed once per provider process (see provider.configure); if the
+SDK's server is laid out differently the wrapper is simply not installed and the
+engine's own rendering is used, as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pulumi_eci_cache.concurrency import find_servers, in_dynamic_provider_process
+from pulumi_eci_cache.diff import DiffPlan
+
+__all__ = ["install", "property_diff_kinds", "remember"]
+
+DIFF_METHOD = "/pulumirpc.ResourceProvider/Diff"
+_local = threading.local()
+_install_lock = threading.Lock()
+_installed = False
+
+
+def _absent(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def property_diff_kinds(
+    plan: DiffPlan, olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> dict[str, str]:
+    """``{"images": "UPDATE", "zone_id": "ADD_REPLACE", ...}``: the proto's kind names."""
+    kinds = {}
+    for change in plan.changes:
+        if _absent(olds.get(change.name)):
+            base = "ADD"
+        elif _absent(news.get(change.name)):
+            base = "DELETE"
+        else:
+            base = "UPDATE"
+        kinds[change.name] = base + ("_REPLACE" if change.kind == "replace" else "")
+    return kinds
+
+
+def remember(plan: DiffPlan, olds: Mapping[str, Any], news: Mapping[str, Any]) -> None:
+    """Called by ``diff``: the kinds for the wrapper answering this thread's Diff call."""
+    _local.kinds = property_diff_kinds(plan, olds, news)
+
+
+def _wrap(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    from pulumi.runtime.proto import provider_pb2
+
+    def diff(request: Any, context: Any) -> Any:
+        _local.kinds = None
+        response = original(request, context)
+        kinds: dict[str, str] | None = _local.kinds
+        _local.kinds = None
+        if kinds is None:  # not our provider's diff
+            return response
+        response.hasDetailedDiff = True
+        for name, kind in sorted(kinds.items()):
+            response.diffs.append(name)
+            entry = response.detailedDiff[name]
+            entry.kind = provider_pb2.PropertyDiff.Kind.Value(kind)
+            entry.inputDiff = True
+        return response
+
+    return diff
+
+
+def install() -> int:
+    """Wrap the Diff handler of the provider server(s) in this process; once."""
+    global _installed
+    with _install_lock:
+        if _installed or not in_dynamic_provider_process():
+            return 0
+        _installed = True
+        wrapped = 0
+        for server in find_servers():
+            state = getattr(server, "_state", None)
+            for handler in getattr(state, "generic_handlers", []):
+                table = getattr(handler, "_method_handlers", None)
+                if not isinstance(table, dict):
+                    continue
+                method = table.get(DIFF_METHOD)
+                if method is not None and method.unary_unary is not None:
+                    table[DIFF_METHOD] = method._replace(unary_unary=_wrap(method.unary_unary))
+                    wrapped += 1
+        return wrapped
