@@ -6,9 +6,9 @@ Design rules (see docs/architecture.md and the dynamic-provider facts):
   process (``_Runtime``), resolved in ``configure()`` / on first use.
 - ``check`` validates with the input model and makes no API call.
 - ``diff`` is the pure rules of diff.py; its reasons are printed for the preview.
-- ``create`` is crash-safe: every cache carries a tag naming its Pulumi resource and
-  the create's ClientToken is derived from the inputs, so a create that dies after
-  the service accepted it is adopted on the next run, never duplicated. A cache
+- ``create`` is crash-safe: every cache carries a tag naming its Pulumi resource, so
+  a create that dies after the service accepted it is adopted on the next run,
+  never duplicated; within a run, retries reuse one ClientToken. A cache
   the state already holds (seen by ``diff``) is never adopted, so a replacement
   never takes over the cache it replaces.
 - Waiting goes through the process-wide poller (one Describe round for all caches).
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -194,11 +193,6 @@ def _api_spec(props: Mapping[str, Any]) -> tuple[dict[str, Any], float]:
     return api, float(spec.timeout_seconds)
 
 
-def _client_token(*parts: Any) -> str:
-    text = json.dumps(parts, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:64]
-
-
 class ImageCacheProvider(ResourceProvider):
     """Stateless by design: see the module docstring."""
 
@@ -242,9 +236,11 @@ class ImageCacheProvider(ResourceProvider):
         api, timeout = _api_spec(props)
         cache_id = self._adopt(client, props, api)
         if cache_id is None:
-            known = sorted(RUNTIME.ids_in_state)
-            token = _client_token("create", props.get(IDENTITY_KEY), api, known)
-            cache_id = client.create_image_cache(api, client_token=token).image_cache_id
+            # A fresh ClientToken per create: the client keeps it across its retries (a
+            # lost answer never makes a second cache); across runs the identity tag finds
+            # the cache again. A token derived from the inputs would make the service
+            # replay a cache destroyed since (same inputs, same token).
+            cache_id = client.create_image_cache(api).image_cache_id
             print(f"{api['ImageCacheName']} ({cache_id}): creating", flush=True)
         try:
             cache = self._wait_ready(client, cache_id, api["ImageCacheName"], timeout)
@@ -291,7 +287,7 @@ class ImageCacheProvider(ResourceProvider):
             api.pop(field, None)  # replace-only fields: UpdateImageCache cannot take them
         # The full desired spec: a field the user removed goes back to the API default.
         api = {**UPDATE_DEFAULTS, **api}
-        client.update_image_cache(_id, api, client_token=_client_token("update", _id, api))
+        client.update_image_cache(_id, api)
         print(f"{name} ({_id}): updating", flush=True)
         cache = self._wait_ready(client, _id, name, timeout)
         return UpdateResult({**_news, **outputs_from_cache(cache)})

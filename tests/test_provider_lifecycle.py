@@ -316,3 +316,23 @@ def test_no_change_is_a_detailed_empty_diff(provider: ProviderServer) -> None:
     checked, _ = provider.check("web", inputs())
     diff = provider.diff("web", cache_id, outs, checked)
     assert diff.hasDetailedDiff and dict(diff.detailedDiff) == {}
+
+
+def test_the_same_inputs_after_a_destroy_build_a_new_cache(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    first_id, outs = create(provider)
+    provider.delete("web", first_id, outs)
+    second_id, second_outs = create(provider)
+    assert second_id != first_id and second_outs["status"] == "Ready"
+    assert [c["ImageCacheId"] for c in live(emulator)] == [second_id]
+
+
+def test_updating_back_and_forth_really_changes_the_cache_each_time(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    cache_id, outs = create(provider)
+    for images in (["redis:7.2"], ["nginx:1.25"], ["redis:7.2"]):
+        checked, _ = provider.check("web", inputs(images=images))
+        outs = provider.update("web", cache_id, outs, checked)
+        assert live(emulator)[0]["Images"] == checked["images"]

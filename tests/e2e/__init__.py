@@ -1,0 +1,1 @@
+"""End-to-end tests: the real pulumi CLI (see conftest.py and README-notes.md)."""
