@@ -141,3 +141,58 @@ def test_an_endpoint_without_scheme_gets_https() -> None:
     assert normalise_endpoint("eci-vpc.cn-hangzhou.aliyuncs.com") == (
         "https://eci-vpc.cn-hangzhou.aliyuncs.com"
     )
+
+
+def chain_types(config: dict[str, str], env: dict[str, str]) -> list[str]:
+    from pulumi_eci_cache.credentials import _library_chain
+
+    return [type(p).__name__ for p in _library_chain(config, env)]
+
+
+def test_the_ecs_metadata_service_is_never_probed_unasked(tmp_path: Path) -> None:
+    assert "EcsRamRoleCredentialsProvider" not in chain_types({}, empty_home(tmp_path))
+
+
+def test_a_named_ecs_role_joins_the_chain_last(tmp_path: Path) -> None:
+    types = chain_types({"alicloud:ecsRoleName": "eci-builder"}, empty_home(tmp_path))
+    assert types[-1] == "EcsRamRoleCredentialsProvider"
+
+
+def test_rrsa_oidc_joins_the_chain_when_its_three_variables_are_set(tmp_path: Path) -> None:
+    env = {
+        **empty_home(tmp_path),
+        "ALIBABA_CLOUD_OIDC_TOKEN_FILE": str(tmp_path / "token"),
+        "ALIBABA_CLOUD_ROLE_ARN": "acs:ram::1:role/r",
+        "ALIBABA_CLOUD_OIDC_PROVIDER_ARN": "acs:ram::1:oidc-provider/p",
+    }
+    assert "OIDCRoleArnCredentialsProvider" in chain_types({}, env)
+
+
+def test_the_library_chain_order_is_cli_profile_then_credentials_file(tmp_path: Path) -> None:
+    assert chain_types({}, empty_home(tmp_path))[:2] == [
+        "CLIProfileCredentialsProvider",
+        "ProfileCredentialsProvider",
+    ]
+
+
+def test_an_sts_profile_in_the_cli_config_yields_its_token(tmp_path: Path) -> None:
+    (tmp_path / ".aliyun").mkdir()
+    (tmp_path / ".aliyun" / "config.json").write_text(
+        json.dumps(
+            {
+                "current": "sts",
+                "profiles": [
+                    {
+                        "name": "sts",
+                        "mode": "StsToken",
+                        "access_key_id": "STS.id",
+                        "access_key_secret": "sts-secret",
+                        "sts_token": "sts-token-value",
+                        "region_id": "cn-hangzhou",
+                    }
+                ],
+            }
+        )
+    )
+    credential = CredentialChain({}, {"HOME": str(tmp_path)})()
+    assert (credential.access_key_id, credential.security_token) == ("STS.id", "sts-token-value")
