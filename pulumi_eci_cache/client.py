@@ -213,7 +213,12 @@ class EciClient:
             Format="JSON",
             RegionId=self.settings.region_id,
         )
-        secrets = _secret_values(fields)
+        credential = self.settings.credentials()
+        secrets = [
+            *_secret_values(fields),
+            credential.access_key_secret,
+            credential.security_token or "",
+        ]
         attempt, waited = 0, 0.0
         while True:
             attempt += 1

@@ -214,3 +214,13 @@ def test_get_ignores_a_cache_with_another_id(client: EciClient) -> None:
         )
     )
     assert client.get_image_cache("imc-1") is None
+
+
+@respx.mock
+def test_transport_errors_never_echo_the_security_token(client: EciClient) -> None:
+    respx.get(f"{ENDPOINT}/").mock(
+        side_effect=httpx.ConnectError("failed for /?SecurityToken=sts-token&x=key-secret")
+    )
+    with pytest.raises(TransportError) as info:
+        client.describe_image_caches()
+    assert "sts-token" not in str(info.value) and "key-secret" not in str(info.value)
