@@ -167,15 +167,18 @@ class EciClient:
             str(body.get("RequestId", "")),
         )
 
-    def describe_image_caches(self, **filters: Any) -> list[dict[str, Any]]:
+    def describe_image_caches(
+        self, retry: RetryPolicy | None = None, **filters: Any
+    ) -> list[dict[str, Any]]:
         """Every cache matching the filters (Contract 1 names: ``ImageCacheId=...``,
-        ``Tags=[{"Key":..,"Value":..}]``, ``MatchImage=[...]``), following NextToken."""
+        ``Tags=[{"Key":..,"Value":..}]``, ``MatchImage=[...]``), following NextToken.
+        ``retry`` overrides the client's policy (the shared poller retries by itself)."""
         caches: list[dict[str, Any]] = []
         token = ""
         filters.setdefault("Limit", DESCRIBE_PAGE_SIZE)
         while True:
             page_filters = {**filters, "NextToken": token or None}
-            body = self._call(DescribeImageCachesRequest(), page_filters)
+            body = self._call(DescribeImageCachesRequest(), page_filters, retry)
             caches.extend(body.get("ImageCaches") or [])
             token = str(body.get("NextToken") or "")
             if not token:
@@ -204,7 +207,9 @@ class EciClient:
 
     # -- transport --------------------------------------------------------------------
 
-    def _call(self, request: RpcRequest, fields: Mapping[str, Any]) -> dict[str, Any]:
+    def _call(
+        self, request: RpcRequest, fields: Mapping[str, Any], retry: RetryPolicy | None = None
+    ) -> dict[str, Any]:
         action = request.get_action_name()
         params = flatten_params(request, fields)
         params.update(
@@ -225,9 +230,10 @@ class EciClient:
             try:
                 return self._send(action, params, secrets)
             except (ApiError, TransportError) as exc:
-                if not self._retry.should_retry(exc, attempt, waited):
+                policy = retry or self._retry
+                if not policy.should_retry(exc, attempt, waited):
                     raise
-                delay = self._retry.backoff(attempt)
+                delay = policy.backoff(attempt)
                 waited += delay
                 log.info("%s: %s; retrying in %.1fs (attempt %d)", action, exc, delay, attempt)
                 self._sleep(delay)

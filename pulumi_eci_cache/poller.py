@@ -5,7 +5,9 @@ fifty Describe calls per tick and trip the API's throttling. Here every waiter
 (create, update, delete of any resource in the process) asks the shared poller for
 "the cache as seen by a round that started no earlier than T"; the poller runs one
 paged, unfiltered DescribeImageCaches per round for all of them, never more often
-than ``min_interval`` apart, and wakes everyone whose time has come.
+than ``min_interval`` apart, and wakes everyone whose time has come. A round the
+service throttles is simply tried again later (for up to ``give_up_after`` seconds):
+it never fails the creates waiting on it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from pulumi_eci_cache.retry import is_retryable
 
 __all__ = ["PolledCache", "SharedPoller"]
 
@@ -27,19 +31,25 @@ class SharedPoller:
     def __init__(
         self,
         describe_all: Callable[[], list[dict[str, Any]]],
-        min_interval: float = 2.0,
+        min_interval: float | Callable[[], float] = 2.0,
         clock: Callable[[], float] = time.monotonic,
         idle_exit: float = 30.0,
+        give_up_after: float = 300.0,
     ) -> None:
         self._describe_all = describe_all
-        self.min_interval = min_interval
+        # A number, or a function of the moment (the provider ties it to the request
+        # budget, so polling never starves the creates and updates it serves).
+        self._pace = min_interval if callable(min_interval) else (lambda: float(min_interval))
         self._clock = clock
         self._idle_exit = idle_exit
+        self._give_up_after = give_up_after
         self._cond = threading.Condition()
         self._wanted: dict[int, float] = {}  # waiter ticket -> earliest round start it accepts
         self._tickets = itertools.count()
         self._snapshot: Snapshot = {}
         self._round_started = float("-inf")
+        self._last_attempt = float("-inf")
+        self._failing_since: float | None = None
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self.rounds = 0
@@ -47,6 +57,10 @@ class SharedPoller:
     def observe(self, cache_id: str, not_before: float) -> dict[str, Any] | None:
         """The cache as seen by the first round that starts at or after ``not_before``
         (``None`` when that round did not list it)."""
+        return self.snapshot(not_before).get(cache_id)
+
+    def snapshot(self, not_before: float) -> Snapshot:
+        """Every cache (by id) as seen by the first round starting at or after ``not_before``."""
         with self._cond:
             ticket = next(self._tickets)
             self._wanted[ticket] = not_before
@@ -57,7 +71,7 @@ class SharedPoller:
                     self._cond.wait()
                 if self._error is not None:
                     raise self._error
-                return self._snapshot.get(cache_id)
+                return self._snapshot
             finally:
                 del self._wanted[ticket]
 
@@ -69,7 +83,7 @@ class SharedPoller:
     def _next_round_at(self) -> float | None:
         if not self._wanted:
             return None
-        return max(min(self._wanted.values()), self._round_started + self.min_interval)
+        return max(min(self._wanted.values()), self._last_attempt + self._pace())
 
     def _run(self) -> None:
         idle_since = self._clock()
@@ -91,17 +105,22 @@ class SharedPoller:
 
     def _round(self) -> None:
         started = self._clock()
+        self._last_attempt = started
         try:
             caches = self._describe_all()
-        except Exception as exc:  # handed to every waiter of this round, poller lives on
+        except Exception as exc:
             with self._cond:
-                self._error = exc
+                self._failing_since = self._failing_since or started
+                if is_retryable(exc) and started - self._failing_since < self._give_up_after:
+                    return  # a throttled or lost round: waiters keep waiting for the next
+                self._error = exc  # handed to every waiter of this round; the poller lives on
                 self._round_started = started
                 self._cond.notify_all()
             return
         with self._cond:
             self.rounds += 1
             self._error = None
+            self._failing_since = None
             self._snapshot = {str(c.get("ImageCacheId")): c for c in caches}
             self._round_started = started
             self._cond.notify_all()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,6 +43,7 @@ from pulumi_eci_cache.errors import BuildFailedError, EciCacheError
 from pulumi_eci_cache.model import ImageCacheSpec, check_inputs, spec_from_inputs
 from pulumi_eci_cache.poller import PolledCache, SharedPoller
 from pulumi_eci_cache.ratelimit import AdaptiveRateLimiter
+from pulumi_eci_cache.retry import RetryPolicy
 from pulumi_eci_cache.waiter import PollSchedule, ProgressReporter, Waiter
 
 __all__ = ["IDENTITY_KEY", "IDENTITY_TAG", "ImageCacheProvider", "outputs_from_cache"]
@@ -49,6 +51,8 @@ __all__ = ["IDENTITY_KEY", "IDENTITY_TAG", "ImageCacheProvider", "outputs_from_c
 IDENTITY_KEY = "__identity"  # input holding "project/stack/resource-name"
 IDENTITY_TAG = "pulumi-eci-cache-resource"  # the tag that finds a cache again after a crash
 CONFIG_PREFIXES = ("alicloud:", "eci-cache:")
+# The poller's own retry: one quick second try, then the round is skipped and retried.
+POLLER_RETRY = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0)
 # Sent on update when the user no longer sets the field (RetentionDays has no
 # "never expires" value to send back: removing it keeps the current retention).
 UPDATE_DEFAULTS: Mapping[str, Any] = {
@@ -90,6 +94,7 @@ class _Runtime:
         self.config: dict[str, Any] = {}
         self.client: EciClient | None = None
         self.poller: SharedPoller | None = None
+        self.limiter = AdaptiveRateLimiter()
         self.ids_in_state: set[str] = set()
 
     def configure(self, config: Mapping[str, Any]) -> None:
@@ -115,18 +120,26 @@ class _Runtime:
         with self.lock:
             if self.client is None:
                 rate = self.number("eci-cache:maxRequestsPerSecond", 10.0)
-                limiter = AdaptiveRateLimiter(rate=rate, burst=max(1.0, rate))
-                self.client = EciClient(resolve_settings(self.config), rate_limiter=limiter)
+                self.limiter = AdaptiveRateLimiter(rate=rate, burst=max(1.0, rate / 2))
+                self.client = EciClient(resolve_settings(self.config), rate_limiter=self.limiter)
             return self.client
 
     def get_poller(self) -> SharedPoller:
         client = self.get_client()
         with self.lock:
             if self.poller is None:
+                floor, limiter = self.schedule.floor, self.limiter
                 self.poller = SharedPoller(
-                    client.describe_image_caches, min_interval=self.schedule.floor
+                    lambda: client.describe_image_caches(retry=POLLER_RETRY),
+                    # Rounds take at most a third of the request budget, and less while
+                    # creates and updates queue for a token: they come first.
+                    min_interval=lambda: max(floor, (3.0 + limiter.waiting) / limiter.rate),
                 )
             return self.poller
+
+    def look(self, cache_id: str) -> dict[str, Any] | None:
+        """The cache as the next polling round sees it (shared with every other caller)."""
+        return self.get_poller().observe(cache_id, time.monotonic())
 
 
 RUNTIME = _Runtime()
@@ -255,9 +268,12 @@ class ImageCacheProvider(ResourceProvider):
         """A cache a crashed earlier run created for this very resource, if any."""
         if not props.get(IDENTITY_KEY):
             return None
-        tag = [{"Key": IDENTITY_TAG, "Value": _identity_hash(props)}]
-        for cache in client.describe_image_caches(Tags=tag):
-            cache_id = str(cache.get("ImageCacheId"))
+        wanted = {"Key": IDENTITY_TAG, "Value": _identity_hash(props)}
+        # One shared round answers the lookups of every create running at this moment.
+        snapshot = RUNTIME.get_poller().snapshot(time.monotonic())
+        for cache_id, cache in snapshot.items():
+            if wanted not in (cache.get("Tags") or []):
+                continue
             if cache_id in RUNTIME.ids_in_state:
                 continue
             if cache.get("Status") in ("Failed", "UpdateFailed"):
@@ -277,10 +293,10 @@ class ImageCacheProvider(ResourceProvider):
         api, timeout = _api_spec(_news)
         name = api["ImageCacheName"]
         if not plan.api_changes:
-            live = client.get_image_cache(_id)
+            live = RUNTIME.look(_id)
             return UpdateResult({**_news, **(outputs_from_cache(live) if live else {})})
         # UpdateImageCache is refused while the cache is still building: wait first.
-        current = client.get_image_cache(_id)
+        current = RUNTIME.look(_id)
         if current is not None and current.get("Status") not in ("Ready", "UpdateFailed"):
             self._wait_ready(client, _id, name, timeout)
         for field in ("ZoneId", "InsecureRegistry", "PlainHttpRegistry"):
@@ -295,7 +311,7 @@ class ImageCacheProvider(ResourceProvider):
     # -- refresh / delete -------------------------------------------------------------
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        cache = RUNTIME.get_client().get_image_cache(id_)
+        cache = RUNTIME.look(id_)
         if cache is None:
             return ReadResult("", {})
         stored_inputs = {k: v for k, v in props.items() if k in ImageCacheSpec.model_fields}

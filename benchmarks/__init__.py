@@ -1,0 +1,1 @@
+"""Benchmarks of pulumi-eci-cache (run them as scripts; see RESULTS.md)."""

@@ -1,0 +1,910 @@
+#!/usr/bin/env python
+"""Scale benchmark (issue 5, "fifty caches as fast as one"), side by side in ONE run.
+
+Every variant gets its own fresh, served ECI emulator (in this process) with a QPS
+limit switched on (``--qps``/``--burst``, default 5 requests/s, burst 5) and builds
+that take ``--build-seconds``. A build of ``--build-seconds`` stands for a 10-minute
+build, so every polling delay of every variant is multiplied by the same factor
+``scale = build_seconds / 600`` (the API rate limits are NOT scaled: see "fairness").
+
+  (a) this provider: N concurrent gRPC Create calls to ONE ``python -m pulumi.dynamic``
+      process (tests/support/provider_server.py), default config (worker ceiling
+      lifted, shared poller, adaptive rate limiter at its 10 rps default), with the
+      polling knobs eci-cache:pollFloorSeconds / pollFirstSeconds / pollCeilingSeconds
+      scaled (2 s / 5 s / 60 s times ``scale``).
+  (b) terraform-provider-alicloud's pattern: one thread per resource, CreateImageCache
+      then its own DescribeImageCaches(ImageCacheId) loop with Terraform's
+      StateChangeConf schedule, no client-side rate limiter, a throttling error fails
+      the resource (see TF_* below for the sources).
+  (c) like (a) with eci-cache:maxConcurrentOperations = 4: the SDK's four gRPC workers.
+  (d) ``pulumi preview --non-interactive`` under the real CLI of a stack of 100
+      ImageCache resources vs a stack of 100 trivial dynamic resources (median of 3).
+
+How things are measured (all clocks are this machine's ``time.time()``):
+
+- Every request that reaches the emulator is recorded (arrival time, Action, the kind
+  of Describe, HTTP status, error Code) by a subclass of the emulator's own
+  ``EciResponses`` put in place of the served handler's; nothing is added to the
+  emulator. Throttled requests are the ones answered ``Throttling*``.
+- Polling rounds of (a)/(c): the provider's shared poller is the only caller of
+  DescribeImageCaches without a filter; each round is one such call without NextToken
+  (first page) plus one call per further page (with NextToken). The adopt-after-crash
+  lookup of every create is a Describe filtered by tag and is counted apart. So
+  rounds = unfiltered first-page Describe calls answered 200, and Describe calls per
+  round = every unfiltered Describe request (first pages, further pages, and the
+  throttled attempts the client retried) / rounds.
+- For (b) a "round" is every waiting resource polling once; Describe calls per round =
+  all per-id Describe requests / the most polls any one resource made.
+- Ready time of a cache = ``build_started + build_seconds`` of the emulator's cache
+  model (its Ready/"Succeeded" event carries the same instant, to the second). Lag =
+  when the create returned to the caller (gRPC answer received, or the TF loop done)
+  minus that Ready time.
+- Wall time = first create sent -> last create returned (success or failure).
+
+Fairness: delays are scaled, API rates are not. Creating N caches through a 5 rps API
+costs the same real seconds whatever the build time, so short builds exaggerate that
+fixed cost (the "accepted by" column shows it); and per-resource polling (b) at scaled
+intervals asks 1/scale times more requests per second than it would at full scale.
+
+Usage: .venv/bin/python benchmarks/scale.py [--caches 50] [--build-seconds 60]
+       [--qps 5] [--burst 5] [--variants a,b,c,d] [--json results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import itertools
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script: make the repo importable
+    sys.path.insert(0, str(REPO))
+
+import grpc  # noqa: E402
+
+from pulumi_eci_cache.client import EciClient, static_settings  # noqa: E402
+from pulumi_eci_cache.emulator import (  # noqa: E402
+    DEFAULT_ACCESS_KEY_ID,
+    DEFAULT_ACCESS_KEY_SECRET,
+    EciBackend,
+    EciResponses,
+    EmulatorResponse,
+    EmulatorServer,
+)
+from pulumi_eci_cache.errors import ApiError, EciCacheError  # noqa: E402
+from pulumi_eci_cache.provider import IDENTITY_KEY, ImageCacheProvider  # noqa: E402
+from pulumi_eci_cache.retry import NO_RETRY  # noqa: E402
+from tests.support.provider_server import ProviderServer, grpc_error_text  # noqa: E402
+
+REFERENCE_BUILD = 600.0  # the 10-minute build that --build-seconds stands for
+REGION = "cn-hangzhou"
+CREATE = "CreateImageCache"
+DESCRIBE = "DescribeImageCaches"
+
+# The provider's own schedule defaults (pulumi_eci_cache.waiter.PollSchedule), scaled.
+POLL_FLOOR, POLL_FIRST, POLL_CEILING = 2.0, 5.0, 60.0
+
+# (b) terraform-provider-alicloud, read with the search tools (reference only):
+# - alicloud/resource_alicloud_eci_image_cache.go, resourceAlicloudEciImageCacheCreate:
+#   one eciClient.CreateImageCache(request) with no resource.Retry around it (an error
+#   is returned as is), then
+#   BuildStateConf([]string{"Preparing", "Creating"}, []string{"Ready"},
+#                  d.Timeout(schema.TimeoutCreate) /* DefaultTimeout(60 * time.Minute) */,
+#                  10*time.Second, eciService.EciImageCacheStateRefreshFunc(d.Id(),
+#                  []string{"Failed"})).WaitForState()
+#   and finally resourceAlicloudEciImageCacheRead (one more DescribeEciImageCache).
+# - alicloud/common.go BuildStateConf: Delay = the 10 s above, MinTimeout: 3*time.Second.
+# - alicloud/service_alicloud_eci.go DescribeEciImageCache: DescribeImageCaches with
+#   ImageCacheId = id, no retry; EciImageCacheStateRefreshFunc returns any error other
+#   than NotFound as is, and an error for a status in failStates ("Failed").
+# - The Go SDK's AutoRetry (connectivity getSdkConfig: WithMaxRetryTime(...)) retries
+#   only timeouts and HTTP >= 500 (sdk client.go isServerError); Throttling.User is
+#   HTTP 400, so it is not retried.
+# - hashicorp/terraform-plugin-sdk helper/resource/state.go WaitForStateContext: wait
+#   Delay, refresh at once, then wait 100 ms doubling after every refresh, bounded to
+#   [MinTimeout, 10 s]; a Refresh error ends the wait with that error (the resource
+#   fails); NotFoundChecks defaults to 20; a state neither pending nor target fails.
+# Terraform core would also run at most 10 resources at once (-parallelism=10); the
+# brief asks for one thread per resource, so that limit is not modelled.
+TF_DELAY = 10.0
+TF_MIN_TIMEOUT = 3.0
+TF_MAX_WAIT = 10.0
+TF_FIRST_WAIT = 0.1
+TF_CREATE_TIMEOUT = 3600.0
+TF_NOT_FOUND_CHECKS = 20
+TF_PENDING = ("Preparing", "Creating")
+
+
+# --------------------------------------------------------------------------- recording
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request as the emulator saw it."""
+
+    at: float
+    action: str
+    kind: str  # Action, or for Describe: round | page | by-id | by-tag
+    status: int
+    code: str
+
+    @property
+    def throttled(self) -> bool:
+        return self.code.startswith("Throttling")
+
+
+def describe_kind(params: Mapping[str, str]) -> str:
+    action = params.get("Action", "?")
+    if action != DESCRIBE:
+        return action
+    if params.get("ImageCacheId"):
+        return "by-id"
+    if any(key.startswith("Tag.") for key in params):
+        return "by-tag"
+    if params.get("NextToken"):
+        return "page"
+    return "round"
+
+
+class RecordingResponses(EciResponses):
+    """The emulator's handler, unchanged, plus a log of every request it answered."""
+
+    def __init__(self, backend: EciBackend) -> None:
+        super().__init__(backend)
+        self.calls: list[Call] = []
+        self._lock = threading.Lock()
+
+    def handle(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes = b""
+    ) -> EmulatorResponse:
+        at = time.time()
+        answer = super().handle(method, url, headers, body)
+        params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+        if body and method.upper() == "POST":
+            params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        code = ""
+        if answer.status >= 400 or answer.drop:
+            try:
+                code = str(answer.json().get("Code", ""))
+            except (ValueError, AttributeError):
+                code = "dropped" if answer.drop else f"HTTP{answer.status}"
+        with self._lock:
+            self.calls.append(
+                Call(at, params.get("Action", "?"), describe_kind(params), answer.status, code)
+            )
+        return answer
+
+
+class Emulator:
+    """A served emulator in this process, throttled, with its requests recorded."""
+
+    def __init__(self, build_seconds: float, qps: float, burst: int) -> None:
+        self.backend = EciBackend(build_seconds=build_seconds)
+        self.server = EmulatorServer(backend=self.backend)
+        httpd = getattr(self.server, "_httpd", None)
+        if httpd is None or not isinstance(getattr(httpd, "responses", None), EciResponses):
+            raise RuntimeError(
+                "EmulatorServer no longer keeps its handler at ._httpd.responses: "
+                "benchmarks/scale.py cannot record the emulator's requests"
+            )
+        self.recorder = RecordingResponses(self.backend)
+        httpd.responses = self.recorder
+        if qps > 0:
+            self.backend.faults.throttle(qps, burst)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def __enter__(self) -> Emulator:
+        self.server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+
+    def calls(self) -> list[Call]:
+        with self.recorder._lock:
+            return list(self.recorder.calls)
+
+    def ready_times(self) -> dict[str, float]:
+        """Cache id -> when the emulator (will) consider its create build Ready."""
+        with self.backend.lock:
+            return {
+                cache.cache_id: cache.build_started + cache.build_seconds
+                for cache in self.backend.all_caches()
+                if cache.build_kind == "create"
+            }
+
+    def env(self) -> dict[str, str]:
+        return {
+            "ECI_CACHE_ENDPOINT": self.url,
+            "ALIBABA_CLOUD_REGION_ID": REGION,
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+        }
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass
+class Outcome:
+    """One resource's create as its caller saw it."""
+
+    name: str
+    ok: bool
+    finished: float
+    cache_id: str = ""
+    error: str = ""
+    throttled: bool = False
+    polls: int = 0
+
+
+@dataclass
+class VariantResult:
+    key: str
+    title: str
+    caches: int
+    build_seconds: float
+    wall_seconds: float
+    succeeded: int
+    failed: int
+    throttling_errors_to_user: int
+    errors: list[str]
+    calls: dict[str, int]  # every request per Action (throttled ones included)
+    throttled_calls: dict[str, int]
+    describe_kinds: dict[str, int]
+    polling_rounds: int | None
+    describe_per_round: float | None  # every polling Describe request / rounds
+    describe_per_round_answered: float | None  # answered ones only (1 + extra pages)
+    round_interval_median: float | None
+    lag_median: float | None
+    lag_worst: float | None
+    creates_accepted_by: float | None  # last CreateImageCache answered 200, from start
+    config: dict[str, str] = field(default_factory=dict)
+    provider_log_tail: list[str] = field(default_factory=list)
+    # every request: [seconds from start, kind, HTTP status]; create returns: [s, name, ok]
+    timeline: list[tuple[float, str, int]] = field(default_factory=list)
+    returns: list[tuple[float, str, bool]] = field(default_factory=list)
+
+
+@dataclass
+class PreviewResult:
+    key: str
+    resources: int
+    repeats: int
+    caches_seconds: list[float]
+    trivial_seconds: list[float]
+    caches_median: float
+    trivial_median: float
+    ratio: float
+    api_calls_during_preview: int
+    pulumi_version: str
+
+
+@dataclass
+class Skipped:
+    key: str
+    reason: str
+
+
+def summarise(
+    key: str,
+    title: str,
+    build_seconds: float,
+    started: float,
+    outcomes: Sequence[Outcome],
+    calls: Sequence[Call],
+    ready: Mapping[str, float],
+    *,
+    shared_poller: bool,
+    config: Mapping[str, str] | None = None,
+    log_tail: Sequence[str] = (),
+) -> VariantResult:
+    per_action = Counter(c.action for c in calls)
+    throttled = Counter(c.action for c in calls if c.throttled)
+    kinds = Counter(c.kind for c in calls if c.action == DESCRIBE)
+    ok = [o for o in outcomes if o.ok]
+    lags = [o.finished - ready[o.cache_id] for o in ok if o.cache_id in ready]
+    accepted = [c.at for c in calls if c.action == CREATE and c.status == 200]
+
+    rounds: int | None = None
+    per_round = per_round_answered = interval = None
+    if shared_poller:
+        starts = sorted(c.at for c in calls if c.kind == "round" and c.status == 200)
+        rounds = len(starts)
+        polling = [c for c in calls if c.kind in ("round", "page")]
+        if rounds:
+            per_round = len(polling) / rounds
+            per_round_answered = sum(1 for c in polling if c.status == 200) / rounds
+        if len(starts) > 1:
+            interval = statistics.median(b - a for a, b in itertools.pairwise(starts))
+    else:
+        most_polls = max((o.polls for o in outcomes), default=0)
+        if most_polls:
+            rounds = most_polls
+            per_round = kinds["by-id"] / most_polls
+            answered = sum(1 for c in calls if c.kind == "by-id" and c.status == 200)
+            per_round_answered = answered / most_polls
+
+    errors: list[str] = []
+    for outcome in outcomes:
+        if not outcome.ok and outcome.error not in errors and len(errors) < 3:
+            errors.append(outcome.error)
+    return VariantResult(
+        key=key,
+        title=title,
+        caches=len(outcomes),
+        build_seconds=build_seconds,
+        wall_seconds=max((o.finished for o in outcomes), default=started) - started,
+        succeeded=len(ok),
+        failed=len(outcomes) - len(ok),
+        throttling_errors_to_user=sum(1 for o in outcomes if not o.ok and o.throttled),
+        errors=errors,
+        calls=dict(per_action),
+        throttled_calls=dict(throttled),
+        describe_kinds=dict(kinds),
+        polling_rounds=rounds,
+        describe_per_round=per_round,
+        describe_per_round_answered=per_round_answered,
+        round_interval_median=interval,
+        lag_median=statistics.median(lags) if lags else None,
+        lag_worst=max(lags) if lags else None,
+        creates_accepted_by=(max(accepted) - started) if accepted else None,
+        config=dict(config or {}),
+        provider_log_tail=list(log_tail),
+        timeline=[(round(c.at - started, 3), c.kind, c.status) for c in calls],
+        returns=[(round(o.finished - started, 3), o.name, o.ok) for o in outcomes],
+    )
+
+
+# ------------------------------------------------------------------ (a) and (c): provider
+
+
+class DrainedProviderServer(ProviderServer):
+    """tests/support's ProviderServer whose output is drained while it runs.
+
+    Fifty caches print progress lines; an undrained pipe would fill and block the
+    provider process, so both pipes are read by threads into a bounded tail.
+    """
+
+    def __init__(self, provider: Any, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(provider, env=env)
+        self.tail: deque[str] = deque(maxlen=400)
+        self._drains = [
+            threading.Thread(target=self._drain, args=(pipe,), daemon=True)
+            for pipe in (self.process.stdout, self.process.stderr)
+        ]
+        for thread in self._drains:
+            thread.start()
+
+    def _drain(self, pipe: Any) -> None:
+        for raw in iter(pipe.readline, b""):
+            self.tail.append(raw.decode(errors="replace").rstrip())
+
+    def close(self) -> str:
+        self.channel.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        for thread in self._drains:
+            thread.join(timeout=5)
+        return "\n".join(self.tail)
+
+
+def scaled_polling(scale: float) -> dict[str, str]:
+    return {
+        "eci-cache:pollFloorSeconds": f"{POLL_FLOOR * scale:.4f}",
+        "eci-cache:pollFirstSeconds": f"{POLL_FIRST * scale:.4f}",
+        "eci-cache:pollCeilingSeconds": f"{POLL_CEILING * scale:.4f}",
+    }
+
+
+def cache_inputs(name: str) -> dict[str, Any]:
+    """What ImageCache(name, ...) hands its provider (identity included, as resource.py)."""
+    return {
+        "image_cache_name": name,
+        "images": ["nginx:1.25", "redis:7.2"],
+        "image_cache_size": 20,
+        "retention_days": 7,
+        IDENTITY_KEY: f"bench/scale/{name}",
+    }
+
+
+def run_provider_variant(
+    key: str,
+    title: str,
+    caches: int,
+    build_seconds: float,
+    qps: float,
+    burst: int,
+    extra_config: Mapping[str, str] | None = None,
+    workers: int | None = None,
+) -> VariantResult:
+    """N concurrent gRPC Creates to one ``python -m pulumi.dynamic`` process."""
+    scale = build_seconds / REFERENCE_BUILD
+    config = {**scaled_polling(scale), **(extra_config or {})}
+    names = [f"cache-{i:03d}" for i in range(caches)]
+    # Bound every call: the slowest plausible schedule (builds in batches of `workers`)
+    # three times over, plus two minutes.
+    batches = math.ceil(caches / max(1, min(caches, workers or caches)))
+    deadline = batches * build_seconds * 3 + 120.0
+    with Emulator(build_seconds, qps, burst) as emulator:
+        server = DrainedProviderServer(ImageCacheProvider(), env=emulator.env())
+        try:
+            server.configure(config)
+            checked = {}
+            for name in names:
+                inputs, failures = server.check(name, cache_inputs(name))
+                if failures:
+                    raise RuntimeError(f"check failed for {name}: {failures}")
+                checked[name] = inputs
+
+            def create(name: str) -> Outcome:
+                try:
+                    cache_id, _ = server.create(name, checked[name], timeout=deadline)
+                    return Outcome(name, True, time.time(), cache_id=cache_id)
+                except grpc.RpcError as exc:
+                    text = grpc_error_text(exc)
+                    throttled = "Throttl" in text
+                    return Outcome(name, False, time.time(), error=text, throttled=throttled)
+
+            with ThreadPoolExecutor(max_workers=caches, thread_name_prefix=key) as pool:
+                started = time.time()
+                outcomes = list(pool.map(create, names))
+        finally:
+            server.close()
+        tail = list(server.tail)[-20:]
+        return summarise(
+            key,
+            title,
+            build_seconds,
+            started,
+            outcomes,
+            emulator.calls(),
+            emulator.ready_times(),
+            shared_poller=True,
+            config=config,
+            log_tail=tail,
+        )
+
+
+# --------------------------------------------------------------------- (b) Terraform loop
+
+
+def tf_create(
+    client: EciClient,
+    name: str,
+    scale: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Outcome:
+    """One resource the way terraform-provider-alicloud creates it (see TF_* above)."""
+    polls = 0
+    spec = {"ImageCacheName": name, "Images": ["docker.io/library/nginx:1.25"]}
+    try:
+        cache_id = client.create_image_cache(spec).image_cache_id
+        deadline = clock() + TF_CREATE_TIMEOUT * scale
+        sleep(TF_DELAY * scale)
+        wait, not_found = 0.0, 0
+        while True:
+            if clock() > deadline:
+                raise TimeoutError(f"timeout while waiting for state to become 'Ready' ({name})")
+            sleep(wait)
+            if wait == 0:
+                wait = TF_FIRST_WAIT * scale
+            polls += 1
+            found = client.describe_image_caches(ImageCacheId=cache_id)
+            if not found:
+                not_found += 1
+                if not_found > TF_NOT_FOUND_CHECKS:
+                    raise LookupError(f"couldn't find resource {cache_id} (21 retries)")
+            else:
+                not_found = 0
+                status = str(found[0].get("Status"))
+                if status == "Failed":
+                    raise RuntimeError(f"{cache_id}: Failed to reach target status ({status})")
+                if status == "Ready":
+                    break
+                if status not in TF_PENDING:
+                    raise RuntimeError(f"{cache_id}: unexpected state {status!r}")
+            wait *= 2
+            wait = min(max(wait, TF_MIN_TIMEOUT * scale), TF_MAX_WAIT * scale)
+        client.describe_image_caches(ImageCacheId=cache_id)  # resourceAlicloudEciImageCacheRead
+        return Outcome(name, True, time.time(), cache_id=cache_id, polls=polls)
+    except (EciCacheError, TimeoutError, LookupError, RuntimeError) as exc:
+        throttled = isinstance(exc, ApiError) and exc.throttled
+        return Outcome(name, False, time.time(), error=str(exc), throttled=throttled, polls=polls)
+
+
+def run_terraform_variant(
+    key: str, title: str, caches: int, build_seconds: float, qps: float, burst: int
+) -> VariantResult:
+    scale = build_seconds / REFERENCE_BUILD
+    names = [f"cache-{i:03d}" for i in range(caches)]
+    with Emulator(build_seconds, qps, burst) as emulator:
+        settings = static_settings(
+            emulator.url, REGION, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+        )
+        with (
+            EciClient(settings, retry=NO_RETRY, rate_limiter=None) as client,
+            ThreadPoolExecutor(max_workers=caches, thread_name_prefix=key) as pool,
+        ):
+            started = time.time()
+            outcomes = list(pool.map(lambda n: tf_create(client, n, scale), names))
+        return summarise(
+            key,
+            title,
+            build_seconds,
+            started,
+            outcomes,
+            emulator.calls(),
+            emulator.ready_times(),
+            shared_poller=False,
+            config={
+                "delay": f"{TF_DELAY * scale:.3f}",
+                "min_timeout": f"{TF_MIN_TIMEOUT * scale:.3f}",
+                "max_wait": f"{TF_MAX_WAIT * scale:.3f}",
+            },
+        )
+
+
+# ------------------------------------------------------------------------ (d) preview
+
+
+def find_pulumi_cli(timeout: float = 1800.0) -> tuple[Path | None, str]:
+    """The dir ``scripts/ensure-pulumi`` prints, or None and why not."""
+    script = REPO / "scripts" / "ensure-pulumi"
+    if not script.exists():
+        return None, "scripts/ensure-pulumi does not exist (yet)"
+    try:
+        proc = subprocess.run(
+            ["bash", str(script)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=timeout,
+            check=False,
+            env={**os.environ, "PULUMI_ENSURE_QUIET": "1"},
+        )
+    except subprocess.TimeoutExpired:
+        return None, f"scripts/ensure-pulumi did not finish within {timeout:.0f}s"
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        return None, f"scripts/ensure-pulumi failed ({proc.returncode}): {proc.stderr[-500:]}"
+    bin_dir = Path(lines[-1])
+    if not (bin_dir / "pulumi").exists():
+        return None, f"no pulumi in {bin_dir}"
+    return bin_dir, ""
+
+
+def pulumi_version(bin_dir: Path | None) -> str:
+    if bin_dir is None:
+        return "n/a"
+    try:
+        return subprocess.run(
+            [str(bin_dir / "pulumi"), "version"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            env={**os.environ, "PULUMI_SKIP_UPDATE_CHECK": "true"},
+        ).stdout.strip()
+    except (subprocess.SubprocessError, OSError):
+        return "n/a"
+
+
+def _project_copy(program: str, dest: Path, venv: Path) -> None:
+    source = REPO / "benchmarks" / "programs" / program
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (dest / "Pulumi.yaml").write_text(
+        f"name: bench-{program}\nruntime:\n  name: python\n  options:\n    virtualenv: {venv}\n"
+    )
+
+
+def _pulumi(
+    bin_dir: Path, cwd: Path, env: Mapping[str, str], *args: str, timeout: float = 600.0
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [str(bin_dir / "pulumi"), *args, "--non-interactive"],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"pulumi {' '.join(args)} exited {proc.returncode}\n{proc.stdout[-2000:]}\n"
+            f"{proc.stderr[-2000:]}"
+        )
+    return proc
+
+
+def run_preview_variant(resources: int, repeats: int) -> PreviewResult | Skipped:
+    bin_dir, why = find_pulumi_cli()
+    if bin_dir is None:
+        return Skipped("d", why)
+    venv = REPO / ".venv"
+    programs = ("caches", "trivial")
+    times: dict[str, list[float]] = {p: [] for p in programs}
+    with (
+        tempfile.TemporaryDirectory(prefix="eci-bench-preview-") as tmp,
+        Emulator(1.0, 0, 0) as emulator,
+    ):
+        root = Path(tmp)
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "ECI_"))}
+        env = {
+            **base,
+            # The old Python language host needs the program's venv first on PATH
+            # (tests/e2e/conftest.py, scripts/ensure-pulumi).
+            "PATH": os.pathsep.join([str(bin_dir), str(venv / "bin"), base.get("PATH", "")]),
+            "VIRTUAL_ENV": str(venv),
+            "PULUMI_HOME": str(root / "home"),
+            "PULUMI_BACKEND_URL": (root / "state").as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": "benchmark",
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "BENCH_RESOURCES": str(resources),
+            **emulator.env(),
+        }
+        (root / "state").mkdir()
+        (root / "home").mkdir()
+        _pulumi(bin_dir, root, env, "login", (root / "state").as_uri())
+        for program in programs:
+            project = root / program
+            _project_copy(program, project, venv)
+            _pulumi(bin_dir, project, env, "stack", "init", "bench")
+            if program == "caches":
+                _pulumi(bin_dir, project, env, "config", "set", "eci-cache:endpoint", emulator.url)
+        for _ in range(repeats):
+            for program in programs:
+                began = time.monotonic()
+                _pulumi(bin_dir, root / program, env, "preview")
+                times[program].append(time.monotonic() - began)
+        calls = len(emulator.calls())
+    caches_median = statistics.median(times["caches"])
+    trivial_median = statistics.median(times["trivial"])
+    return PreviewResult(
+        key="d",
+        resources=resources,
+        repeats=repeats,
+        caches_seconds=times["caches"],
+        trivial_seconds=times["trivial"],
+        caches_median=caches_median,
+        trivial_median=trivial_median,
+        ratio=caches_median / trivial_median,
+        api_calls_during_preview=calls,
+        pulumi_version=pulumi_version(bin_dir),
+    )
+
+
+# ------------------------------------------------------------------------------ report
+
+
+def machine(bin_dir: Path | None) -> dict[str, str]:
+    model = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": str(os.cpu_count()),
+        "cpu": model,
+        "python": platform.python_version(),
+        "pulumi_sdk": importlib.metadata.version("pulumi"),
+        "pulumi_cli": pulumi_version(bin_dir),
+        "platform": platform.platform(),
+    }
+
+
+def _num(value: float | None, fmt: str = "{:.2f}") -> str:
+    return "n/a" if value is None else fmt.format(value)
+
+
+def _calls(result: VariantResult) -> str:
+    parts = []
+    for action, short in ((CREATE, "Create"), (DESCRIBE, "Describe")):
+        count = result.calls.get(action, 0)
+        throttled = result.throttled_calls.get(action, 0)
+        per = count / result.caches if result.caches else 0
+        parts.append(f"{short} {count} ({per:.1f}/cache, {throttled} throttled)")
+    others = {a: n for a, n in result.calls.items() if a not in (CREATE, DESCRIBE)}
+    parts += [f"{a} {n}" for a, n in sorted(others.items())]
+    return "; ".join(parts)
+
+
+def _lag(value: float | None, build: float) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.2f} s ({100 * value / build:.1f}%)"
+
+
+def markdown(
+    results: Sequence[VariantResult | PreviewResult | Skipped],
+    args: argparse.Namespace,
+    info: Mapping[str, str],
+) -> str:
+    scale = args.build_seconds / REFERENCE_BUILD
+    out = [
+        f"Machine: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, "
+        f"pulumi SDK {info['pulumi_sdk']}, pulumi CLI {info['pulumi_cli']}, {info['platform']}",
+        "",
+        f"{args.caches} caches, build {args.build_seconds:g} s standing for 600 s "
+        f"(every polling delay x{scale:.4f}), emulator QPS limit {args.qps:g}/s burst "
+        f"{args.burst}"
+        + (
+            f" in scaled time, i.e. {args.qps / scale:g}/s on the wall clock (--scale-rates)."
+            if args.scale_rates
+            else "."
+        ),
+        "",
+    ]
+    builds = [r for r in results if isinstance(r, VariantResult)]
+    if builds:
+        out += [
+            "| variant | ok / failed | wall (x build) | creates accepted by | API calls "
+            "| Describe per polling round | lag median (% build) | lag worst (% build) "
+            "| throttling errors to user |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in builds:
+            if r.describe_per_round is None:
+                per_round = "n/a"
+            else:
+                per_round = (
+                    f"{r.describe_per_round:.2f} ({r.describe_per_round_answered:.2f} answered; "
+                    f"{r.polling_rounds} rounds"
+                )
+                if r.round_interval_median is not None:
+                    per_round += f", every {r.round_interval_median:.2f} s"
+                per_round += ")"
+            out.append(
+                f"| ({r.key}) {r.title} | {r.succeeded} / {r.failed} "
+                f"| {r.wall_seconds:.1f} s ({r.wall_seconds / r.build_seconds:.2f}x) "
+                f"| {_num(r.creates_accepted_by, '{:.1f} s')} | {_calls(r)} | {per_round} "
+                f"| {_lag(r.lag_median, r.build_seconds)} | {_lag(r.lag_worst, r.build_seconds)} "
+                f"| {r.throttling_errors_to_user} |"
+            )
+        out.append("")
+    for r in results:
+        if isinstance(r, PreviewResult):
+            out += [
+                f"| (d) pulumi preview, {r.resources} resources | median of {r.repeats} "
+                "| runs (s) |",
+                "|---|---|---|",
+                f"| ImageCache stack | {r.caches_median:.2f} s "
+                f"| {', '.join(f'{t:.2f}' for t in r.caches_seconds)} |",
+                f"| trivial dynamic resources | {r.trivial_median:.2f} s "
+                f"| {', '.join(f'{t:.2f}' for t in r.trivial_seconds)} |",
+                f"| ratio | **{r.ratio:.2f}x** | API calls during the previews: "
+                f"{r.api_calls_during_preview} |",
+                "",
+            ]
+        elif isinstance(r, Skipped):
+            out += [f"({r.key}) skipped: {r.reason}", ""]
+    for r in builds:
+        if r.errors:
+            out.append(f"({r.key}) first errors: " + " | ".join(e[:200] for e in r.errors))
+    return "\n".join(out).rstrip() + "\n"
+
+
+# -------------------------------------------------------------------------------- main
+
+VARIANTS = ("a", "b", "c", "d", "e")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--caches", type=int, default=50, help="caches per variant (50)")
+    parser.add_argument(
+        "--build-seconds",
+        type=float,
+        default=60.0,
+        help="emulated build time standing for a 10-minute build (60; (c) takes "
+        "about ceil(caches/4) builds, so keep the whole run under ~20 min)",
+    )
+    parser.add_argument("--qps", type=float, default=5.0, help="emulator QPS limit (5; 0=off)")
+    parser.add_argument("--burst", type=int, default=5, help="emulator QPS burst (5)")
+    parser.add_argument(
+        "--variants",
+        default="a,b,c,d",
+        help="comma-separated, from a,b,c,d and the diagnostic e ((a) with the provider's "
+        "maxRequestsPerSecond set to the emulator's QPS)",
+    )
+    parser.add_argument(
+        "--scale-rates",
+        action="store_true",
+        help="dilate API rates like the delays: emulator QPS = qps / scale and the "
+        "provider's maxRequestsPerSecond = 10 / scale (burst unchanged)",
+    )
+    parser.add_argument("--preview-resources", type=int, default=100, help="(d) stack size")
+    parser.add_argument("--preview-repeats", type=int, default=3, help="(d) repeats (median)")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    args.variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = set(args.variants) - set(VARIANTS)
+    if unknown:
+        parser.error(f"unknown variants {sorted(unknown)}; choose from {VARIANTS}")
+    if args.caches < 1 or args.build_seconds <= 0:
+        parser.error("--caches must be >= 1 and --build-seconds > 0")
+    return args
+
+
+def run(args: argparse.Namespace) -> list[VariantResult | PreviewResult | Skipped]:
+    scale = args.build_seconds / REFERENCE_BUILD
+    qps = args.qps / scale if args.scale_rates else args.qps
+    # The provider's limiter (default 10 rps) is dilated like the emulator's limit.
+    rate = {"eci-cache:maxRequestsPerSecond": f"{10.0 / scale:g}"} if args.scale_rates else {}
+    common = (args.caches, args.build_seconds, qps, args.burst)
+    results: list[VariantResult | PreviewResult | Skipped] = []
+    for key in args.variants:
+        print(f"-- running ({key}) ...", file=sys.stderr, flush=True)
+        began = time.monotonic()
+        if key == "a":
+            title = "this provider, one process, ceiling lifted"
+            results.append(run_provider_variant("a", title, *common, extra_config=rate))
+        elif key == "b":
+            title = "per-resource loop, Terraform schedule"
+            results.append(run_terraform_variant("b", title, *common))
+        elif key == "c":
+            title = "this provider, SDK's 4 workers"
+            config = {**rate, "eci-cache:maxConcurrentOperations": "4"}
+            results.append(run_provider_variant("c", title, *common, config, workers=4))
+        elif key == "e":
+            title = "(a) with maxRequestsPerSecond = the emulator's QPS"
+            config = {"eci-cache:maxRequestsPerSecond": f"{qps:g}"}
+            results.append(run_provider_variant("e", title, *common, extra_config=config))
+        elif key == "d":
+            results.append(run_preview_variant(args.preview_resources, args.preview_repeats))
+        print(f"-- ({key}) took {time.monotonic() - began:.1f} s", file=sys.stderr, flush=True)
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    results = run(args)
+    bin_dir = find_pulumi_cli()[0] if "d" in args.variants else None
+    info = machine(bin_dir)
+    print(markdown(results, args, info), end="")
+    if args.json:
+        payload = {
+            "machine": info,
+            "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+            "results": [asdict(r) for r in results],
+        }
+        args.json.write_text(json.dumps(payload, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
