@@ -79,3 +79,39 @@ def test_polled_cache_sleep_moves_the_next_fetch_later() -> None:
     before = time.monotonic()
     view.fetch()
     assert time.monotonic() - before >= 0.15
+
+
+def test_a_throttled_round_is_retried_without_failing_its_waiters() -> None:
+    from pulumi_eci_cache.errors import ApiError
+
+    service = FakeService(["imc-1"])
+    failures = [ApiError("DescribeImageCaches", "Throttling.User", "slow down", "r", 400)] * 2
+
+    def flaky() -> list[dict[str, Any]]:
+        if failures:
+            raise failures.pop()
+        return service.describe_all()
+
+    poller = SharedPoller(flaky, min_interval=0.01)
+    assert poller.observe("imc-1", time.monotonic()) is not None
+    assert poller.rounds == 1
+
+
+def test_a_service_that_stays_throttled_is_reported_after_the_give_up_time() -> None:
+    from pulumi_eci_cache.errors import ApiError
+
+    def throttled() -> list[dict[str, Any]]:
+        raise ApiError("DescribeImageCaches", "Throttling.User", "slow down", "r", 400)
+
+    poller = SharedPoller(throttled, min_interval=0.01, give_up_after=0.1)
+    with pytest.raises(ApiError, match="Throttling"):
+        poller.observe("imc-1", time.monotonic())
+
+
+def test_the_pace_can_be_a_function_of_the_moment() -> None:
+    service = FakeService(["imc-1"])
+    poller = SharedPoller(service.describe_all, min_interval=lambda: 0.3)
+    start = time.monotonic()
+    poller.observe("imc-1", start)
+    poller.observe("imc-1", time.monotonic())
+    assert time.monotonic() - start >= 0.3
