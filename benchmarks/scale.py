@@ -29,7 +29,8 @@ How things are measured (all clocks are this machine's ``time.time()``):
 - Polling rounds of (a)/(c): the provider's shared poller is the only caller of
   DescribeImageCaches without a filter; each round is one such call without NextToken
   (first page) plus one call per further page (with NextToken). The adopt-after-crash
-  lookup of every create is a Describe filtered by tag and is counted apart. So
+  lookups of the creates are answered from those rounds (a Describe filtered by tag
+  would be counted apart). So
   rounds = unfiltered first-page Describe calls answered 200, and Describe calls per
   round = every unfiltered Describe request (first pages, further pages, and the
   throttled attempts the client retried) / rounds.
