@@ -95,6 +95,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _identity(resource_name: str, opts: pulumi.ResourceOptions | None) -> str:
+    """Names this resource among every cache of the account (for crash recovery).
+
+    Two resources may share a name under different parents, so the parent's type and
+    name are part of it (not its URN: an input depending on the parent's URN would
+    make the child depend on its own parent).
+    """
+    name = resource_name
+    parent = opts.parent if opts is not None else None
+    if parent is not None:
+        name = f"{getattr(parent, '_type', '?')}::{getattr(parent, '_name', '?')}/{name}"
+    return f"{pulumi.get_project()}/{pulumi.get_stack()}/{name}"
+
+
 _OUTPUTS = (
     "image_cache_id",
     "status",
@@ -147,7 +161,7 @@ class ImageCache(Resource, module="eci", name="ImageCache"):
             props["image_registry_credentials"] = pulumi.Output.secret(
                 props["image_registry_credentials"]
             )
-        props[IDENTITY_KEY] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
+        props[IDENTITY_KEY] = _identity(resource_name, opts)
         for name in _OUTPUTS:
             props.setdefault(name, None)
         opts = pulumi.ResourceOptions.merge(
