@@ -6,6 +6,8 @@ the real provider server (test_provider_lifecycle.py) and the CLI (tests/e2e).
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -32,10 +34,15 @@ class Recorder(pulumi.runtime.Mocks):
 
 
 @pytest.fixture
-def recorder() -> Recorder:
+def recorder() -> Iterator[Recorder]:
+    # Other tests' asyncio.run() leave no current loop; the SDK's mocks need one.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     mocks = Recorder()
     pulumi.runtime.set_mocks(mocks, project="proj", stack="dev", preview=False)
-    return mocks
+    yield mocks
+    asyncio.set_event_loop(None)
+    loop.close()
 
 
 def settle(output: pulumi.Output[Any]) -> Any:
