@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi_eci_cache.concurrency import find_servers, in_dynamic_provider_process
-from pulumi_eci_cache.diff import DiffPlan
+from pulumi_eci_cache.diff import FIELD_RULES, DiffPlan
 
 __all__ = ["install", "property_diff_kinds", "remember"]
 
@@ -42,7 +42,9 @@ def property_diff_kinds(
     """``{"images": "UPDATE", "zone_id": "ADD_REPLACE", ...}``: the proto's kind names."""
     kinds = {}
     for change in plan.changes:
-        if _absent(olds.get(change.name)):
+        if change.name not in FIELD_RULES:  # an output such as a broken status
+            base = "UPDATE"
+        elif _absent(olds.get(change.name)):
             base = "ADD"
         elif _absent(news.get(change.name)):
             base = "DELETE"
@@ -72,7 +74,7 @@ def _wrap(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
             response.diffs.append(name)
             entry = response.detailedDiff[name]
             entry.kind = provider_pb2.PropertyDiff.Kind.Value(kind)
-            entry.inputDiff = True
+            entry.inputDiff = name in FIELD_RULES
         return response
 
     return diff

@@ -68,7 +68,9 @@ class DiffPlan:
     @property
     def api_changes(self) -> tuple[str, ...]:
         """The changes that need an UpdateImageCache call."""
-        return tuple(c.name for c in self.changes if FIELD_RULES[c.name].api)
+        return tuple(
+            c.name for c in self.changes if c.name not in FIELD_RULES or FIELD_RULES[c.name].api
+        )
 
     @property
     def delete_before_replace(self) -> bool:
@@ -314,11 +316,25 @@ if set(FIELD_RULES) != set(INPUT_FIELDS):  # pragma: no cover - a programming er
     raise AssertionError("FIELD_RULES must cover exactly the inputs of ImageCacheSpec")
 
 
+# What a refreshed cache's status demands, even when no input changed: a Failed cache
+# is useless and will be removed by the service, so it is rebuilt as a new one; a
+# cache whose last update failed gets the desired spec sent again.
+BROKEN_STATUS: Mapping[str, tuple[ChangeKind, str]] = {
+    "Failed": ("replace", "the cache's build failed, so a new one is built in its place"),
+    "UpdateFailed": ("update", "the cache's last update failed, so the spec is sent again"),
+}
+
+
 def plan_diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffPlan:
     """Compare the old outputs (which hold the old normalised inputs) with the new checked
-    inputs. Computed outputs (``status``, ``progress``, ...) are not inputs and are
-    ignored."""
+    inputs. Computed outputs (``progress``, ``events``, ...) are not inputs and are
+    ignored, except a ``status`` that says the cache is broken (``BROKEN_STATUS``)."""
     changes: list[PropertyChange] = []
+    broken = BROKEN_STATUS.get(str(olds.get("status")))
+    if broken is not None:
+        changes.append(
+            PropertyChange("status", broken[0], f"status is {olds['status']}: {broken[1]}")
+        )
     for name in INPUT_FIELDS:
         rule = FIELD_RULES[name]
         old, new = olds.get(name), news.get(name)

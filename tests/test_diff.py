@@ -305,3 +305,22 @@ def test_user_name_change_is_shown() -> None:
         'image_registry_credentials: user name of registry r2.example.com changes from "u2" '
         'to "deploy"'
     )
+
+
+def test_a_cache_refreshed_as_failed_is_replaced_even_with_equal_inputs() -> None:
+    inputs = {"image_cache_name": "web", "images": ["docker.io/library/nginx:1.25"]}
+    plan = plan_diff({**inputs, "status": "Failed"}, inputs)
+    assert plan.replaces == ("status",)
+    assert "failed" in plan.changes[0].reason
+
+
+def test_a_cache_whose_update_failed_gets_its_spec_sent_again() -> None:
+    inputs = {"image_cache_name": "web", "images": ["docker.io/library/nginx:1.25"]}
+    plan = plan_diff({**inputs, "status": "UpdateFailed"}, inputs)
+    assert plan.replaces == () and plan.api_changes == ("status",)
+
+
+def test_a_ready_or_building_cache_with_equal_inputs_is_no_change() -> None:
+    inputs = {"image_cache_name": "web", "images": ["docker.io/library/nginx:1.25"]}
+    for status in ("Ready", "Creating", "Updating", None):
+        assert not plan_diff({**inputs, "status": status}, inputs).has_changes

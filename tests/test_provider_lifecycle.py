@@ -336,3 +336,26 @@ def test_updating_back_and_forth_really_changes_the_cache_each_time(
         checked, _ = provider.check("web", inputs(images=images))
         outs = provider.update("web", cache_id, outs, checked)
         assert live(emulator)[0]["Images"] == checked["images"]
+
+
+def test_a_failed_update_is_retried_by_the_next_up_once_the_cause_is_fixed(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    cache_id, outs = create(provider)
+    emulator.backend.set_unpullable_images(["docker.io/library/redis:7.2"])
+    checked, _ = provider.check("web", inputs(images=["nginx:1.25", "redis:7.2"]))
+    with pytest.raises(grpc.RpcError):
+        provider.update("web", cache_id, outs, checked)  # the engine keeps the old state
+    _, refreshed, _ = provider.read("web", cache_id, outs)
+    assert refreshed["status"] == "UpdateFailed"
+    emulator.backend.set_unpullable_images([])  # the registry is back
+    diff = provider.diff("web", cache_id, refreshed, checked)
+    assert diff.changes == diff.DIFF_SOME and list(diff.replaces) == []
+    assert provider.update("web", cache_id, refreshed, checked)["status"] == "Ready"
+
+
+def test_a_cache_refreshed_as_failed_is_replaced(provider: ProviderServer) -> None:
+    cache_id, outs = create(provider)
+    checked, _ = provider.check("web", inputs())
+    diff = provider.diff("web", cache_id, {**outs, "status": "Failed"}, checked)
+    assert list(diff.replaces) == ["status"]
