@@ -14,3 +14,21 @@ def eci_emulator() -> Iterator[EmulatedEci]:
     """The ECI emulator mounted in-process on httpx (respx), on a fake clock."""
     with emulated_eci() as emulator:
         yield emulator
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_stray_event_loop() -> Iterator[None]:
+    """pulumi's sync helpers may leave an event loop open in the test process; close it
+    at the end so its garbage collection does not print a warning after the summary."""
+    yield
+    import asyncio
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:
+            return
+    if not loop.is_closed():
+        loop.close()
