@@ -256,7 +256,7 @@ class ImageCacheProvider(ResourceProvider):
             cache_id = client.create_image_cache(api).image_cache_id
             print(f"{api['ImageCacheName']} ({cache_id}): creating", flush=True)
         try:
-            cache = self._wait_ready(client, cache_id, api["ImageCacheName"], timeout)
+            cache = self._wait_ready(cache_id, api["ImageCacheName"], timeout)
         except BuildFailedError:
             self._delete_and_wait(client, cache_id, timeout)
             raise
@@ -298,14 +298,14 @@ class ImageCacheProvider(ResourceProvider):
         # UpdateImageCache is refused while the cache is still building: wait first.
         current = RUNTIME.look(_id)
         if current is not None and current.get("Status") not in ("Ready", "UpdateFailed"):
-            self._wait_ready(client, _id, name, timeout)
+            self._wait_ready(_id, name, timeout)
         for field in ("ZoneId", "InsecureRegistry", "PlainHttpRegistry"):
             api.pop(field, None)  # replace-only fields: UpdateImageCache cannot take them
         # The full desired spec: a field the user removed goes back to the API default.
         api = {**UPDATE_DEFAULTS, **api}
         client.update_image_cache(_id, api)
         print(f"{name} ({_id}): updating", flush=True)
-        cache = self._wait_ready(client, _id, name, timeout)
+        cache = self._wait_ready(_id, name, timeout)
         return UpdateResult({**_news, **outputs_from_cache(cache)})
 
     # -- refresh / delete -------------------------------------------------------------
@@ -341,9 +341,7 @@ class ImageCacheProvider(ResourceProvider):
             on_poll=ProgressReporter(name).report if name else None,
         )
 
-    def _wait_ready(
-        self, client: EciClient, cache_id: str, name: str, timeout: float
-    ) -> Mapping[str, Any]:
+    def _wait_ready(self, cache_id: str, name: str, timeout: float) -> Mapping[str, Any]:
         return self._waiter(cache_id, timeout, name).until_ready(cache_id)
 
     def _delete_and_wait(self, client: EciClient, cache_id: str, timeout: float) -> None:
