@@ -7,12 +7,11 @@ snapshot id, ...) shows as deleted, and nothing says which change is in place an
 which replaces the cache.
 
 The SDK's provider server calls our ``diff`` in the same thread that answers the
-gRPC ``Diff``, so ``diff`` leaves its plan in a thread-local and a thin wrapper
-around the server's Diff handler copies it into the response's ``detailedDiff``
-(ADD / DELETE / UPDATE, ``_REPLACE`` where the change replaces the cache, compared
-on inputs). Installed once per provider process (see provider.configure); if the
-SDK's server is laid out differently the wrapper is simply not installed and the
-engine's own rendering is used, as before.
+gRPC ``Diff``, so ``diff`` leaves its plan in a thread-local and a Diff middleware
+(server_hooks.py) copies it into the response's ``detailedDiff`` (ADD / DELETE /
+UPDATE, ``_REPLACE`` where the change replaces the cache, compared on inputs). If the
+SDK's server is laid out differently the hooks are not installed and the engine's own
+rendering is used, as before.
 """
 
 from __future__ import annotations
@@ -21,15 +20,12 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pulumi_eci_cache.concurrency import find_servers, in_dynamic_provider_process
+from pulumi_eci_cache import server_hooks
 from pulumi_eci_cache.diff import FIELD_RULES, DiffPlan
 
-__all__ = ["install", "property_diff_kinds", "remember"]
+__all__ = ["property_diff_kinds", "remember"]
 
-DIFF_METHOD = "/pulumirpc.ResourceProvider/Diff"
 _local = threading.local()
-_install_lock = threading.Lock()
-_installed = False
 
 
 def _absent(value: Any) -> bool:
@@ -59,43 +55,23 @@ def remember(plan: DiffPlan, olds: Mapping[str, Any], news: Mapping[str, Any]) -
     _local.kinds = property_diff_kinds(plan, olds, news)
 
 
-def _wrap(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+def _fill_detailed_diff(request: Any, proceed: Callable[[], Any]) -> Any:
+    """Diff middleware (server_hooks.py): our ``diff`` left its kinds in this thread."""
     from pulumi.runtime.proto import provider_pb2
 
-    def diff(request: Any, context: Any) -> Any:
-        _local.kinds = None
-        response = original(request, context)
-        kinds: dict[str, str] | None = _local.kinds
-        _local.kinds = None
-        if kinds is None:  # not our provider's diff
-            return response
-        response.hasDetailedDiff = True
-        for name, kind in sorted(kinds.items()):
-            response.diffs.append(name)
-            entry = response.detailedDiff[name]
-            entry.kind = provider_pb2.PropertyDiff.Kind.Value(kind)
-            entry.inputDiff = name in FIELD_RULES
+    _local.kinds = None
+    response = proceed()
+    kinds: dict[str, str] | None = _local.kinds
+    _local.kinds = None
+    if kinds is None:  # not our provider's diff
         return response
+    response.hasDetailedDiff = True
+    for name, kind in sorted(kinds.items()):
+        response.diffs.append(name)
+        entry = response.detailedDiff[name]
+        entry.kind = provider_pb2.PropertyDiff.Kind.Value(kind)
+        entry.inputDiff = name in FIELD_RULES
+    return response
 
-    return diff
 
-
-def install() -> int:
-    """Wrap the Diff handler of the provider server(s) in this process; once."""
-    global _installed
-    with _install_lock:
-        if _installed or not in_dynamic_provider_process():
-            return 0
-        _installed = True
-        wrapped = 0
-        for server in find_servers():
-            state = getattr(server, "_state", None)
-            for handler in getattr(state, "generic_handlers", []):
-                table = getattr(handler, "_method_handlers", None)
-                if not isinstance(table, dict):
-                    continue
-                method = table.get(DIFF_METHOD)
-                if method is not None and method.unary_unary is not None:
-                    table[DIFF_METHOD] = method._replace(unary_unary=_wrap(method.unary_unary))
-                    wrapped += 1
-        return wrapped
+server_hooks.use("Diff", _fill_detailed_diff)

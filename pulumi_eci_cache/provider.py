@@ -34,7 +34,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_eci_cache import detailed_diff
+from pulumi_eci_cache import detailed_diff, server_hooks
 from pulumi_eci_cache.client import EciClient, is_not_found
 from pulumi_eci_cache.concurrency import DEFAULT_MAX_WORKERS, SDK_WORKERS, lift_worker_ceiling
 from pulumi_eci_cache.credentials import resolve_settings
@@ -215,7 +215,7 @@ class ImageCacheProvider(ResourceProvider):
         workers = int(RUNTIME.number("eci-cache:maxConcurrentOperations", DEFAULT_MAX_WORKERS))
         if workers > SDK_WORKERS:
             lift_worker_ceiling(workers)
-        detailed_diff.install()
+        server_hooks.install()
 
     # -- preview ----------------------------------------------------------------------
 

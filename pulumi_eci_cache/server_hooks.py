@@ -1,0 +1,162 @@
+"""Hooks into the SDK's dynamic provider server, for what the Python API cannot say.
+
+The engine starts every dynamic provider as ``python -m pulumi.dynamic <engine address>``,
+a gRPC server whose handlers call our ``ResourceProvider`` methods. Three things a good
+provider needs are out of reach of those methods, so once our provider is loaded into
+that process (``provider.configure``) we wrap the server's lifecycle handlers:
+
+- **the call's context**: every request (Check, Diff, Create, Read, Update, Delete)
+  carries the resource's URN; ``current_urn()`` gives it to code running in the
+  handler's thread, so a status line can be attached to that resource's row;
+- **clean failures**: the SDK's servicer answers every exception with
+  ``traceback.format_exc()``. A failure we expect (``errors.EciCacheError``, invalid
+  inputs) is meant to be read by a person, so its message alone replaces the traceback;
+  anything else is a bug and keeps its traceback;
+- **middleware** other modules add per method (``use``), e.g. detailed_diff.py fills the
+  Diff response's per-property diff.
+
+The wrapping goes through grpc's handler tables (``_server._state``): if a future
+grpc or SDK lays them out differently, nothing is wrapped and the process behaves as
+the SDK alone would (tests/test_server_hooks.py fails loudly on such a version).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pulumi_eci_cache.concurrency import find_servers, in_dynamic_provider_process
+
+__all__ = [
+    "LIFECYCLE_METHODS",
+    "Middleware",
+    "current_urn",
+    "expected_failure_message",
+    "install",
+    "use",
+]
+
+SERVICE = "/pulumirpc.ResourceProvider/"
+LIFECYCLE_METHODS = ("Check", "Diff", "Create", "Read", "Update", "Delete")
+
+# ``middleware(request, proceed) -> response``: ``proceed()`` runs the rest of the chain.
+Middleware = Callable[[Any, Callable[[], Any]], Any]
+
+_local = threading.local()
+_lock = threading.Lock()
+_installed = False
+_middleware: dict[str, list[Middleware]] = defaultdict(list)
+
+
+def use(method: str, middleware: Middleware) -> None:
+    """Run ``middleware`` around every ``method`` call (register before ``install``)."""
+    if method not in LIFECYCLE_METHODS:
+        raise ValueError(f"{method} is not one of {', '.join(LIFECYCLE_METHODS)}")
+    with _lock:
+        if middleware not in _middleware[method]:
+            _middleware[method].append(middleware)
+
+
+def current_urn() -> str | None:
+    """The URN of the resource whose call this thread is serving, if any."""
+    urn = getattr(_local, "urn", None)
+    return str(urn) if urn else None
+
+
+def expected_failure_message(exc: BaseException) -> str | None:
+    """The message a person should read for an expected failure; None for a bug."""
+    from pulumi_eci_cache.errors import EciCacheError
+    from pulumi_eci_cache.model import InvalidInputsError
+
+    if isinstance(exc, (EciCacheError, InvalidInputsError)):
+        return str(exc)
+    return None
+
+
+class _CleanAbort:
+    """A gRPC context whose ``abort`` sends an expected failure's message, not a traceback."""
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._context, name)
+
+    def abort(self, code: Any, details: str) -> Any:
+        active = sys.exc_info()[1]
+        message = expected_failure_message(active) if active is not None else None
+        return self._context.abort(code, message if message is not None else details)
+
+
+def _wrap(method: str, original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def handler(request: Any, context: Any) -> Any:
+        previous = getattr(_local, "urn", None)
+        _local.urn = getattr(request, "urn", None) or None
+        clean = _CleanAbort(context)
+        try:
+            chain = list(_middleware.get(method, ()))
+
+            def proceed(index: int = 0) -> Any:
+                if index == len(chain):
+                    return original(request, clean)
+                return chain[index](request, lambda: proceed(index + 1))
+
+            try:
+                return proceed()
+            except Exception as exc:
+                # An SDK that lets exceptions escape (instead of aborting) still gets
+                # a clean message for an expected failure.
+                message = expected_failure_message(exc)
+                if message is None:
+                    raise
+                import grpc
+
+                context.abort(grpc.StatusCode.UNKNOWN, message)
+        finally:
+            _local.urn = previous
+
+    return handler
+
+
+def _handler_tables(server: Any) -> Iterator[dict[str, Any]]:
+    """Every ``method path -> RpcMethodHandler`` table of one grpc server."""
+    state = getattr(server, "_state", None)
+    for generic in getattr(state, "generic_handlers", []):
+        table = getattr(generic, "_method_handlers", None)
+        if isinstance(table, dict):
+            yield table
+    registered = getattr(state, "registered_method_handlers", None)
+    if isinstance(registered, dict):
+        yield registered
+
+
+def install(force: bool = False) -> int:
+    """Wrap the lifecycle handlers of the provider server(s) in this process, once.
+
+    Returns how many handlers were wrapped (0 outside the provider process, unless
+    ``force`` -- for tests that build their own server).
+    """
+    global _installed
+    with _lock:
+        if _installed and not force:
+            return 0
+        if not force and not in_dynamic_provider_process():
+            return 0
+        _installed = True
+        wrapped = 0
+        for server in find_servers():
+            for table in _handler_tables(server):
+                for method in LIFECYCLE_METHODS:
+                    entry = table.get(SERVICE + method)
+                    if entry is None or entry.unary_unary is None:
+                        continue
+                    if getattr(entry.unary_unary, "_eci_cache_hooked", False):
+                        continue
+                    hooked = _wrap(method, entry.unary_unary)
+                    hooked._eci_cache_hooked = True  # type: ignore[attr-defined]
+                    table[SERVICE + method] = entry._replace(unary_unary=hooked)
+                    wrapped += 1
+        return wrapped
