@@ -36,7 +36,9 @@ __all__ = ["CreatedCache", "EciClient", "RateLimiter", "flatten_params", "is_not
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# Every answer of this API is small and quick; a silent endpoint must fail in time for
+# the retry policy's transport deadline (retry.py) to end the wait within 90 s.
+DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 DESCRIBE_PAGE_SIZE = 100
 
 
@@ -104,6 +106,14 @@ def flatten_params(request: RpcRequest, fields: Mapping[str, Any]) -> dict[str, 
     return {k: str(v) for k, v in params.items() if v is not None}
 
 
+def _short(exc: ApiError | TransportError) -> str:
+    """The cause alone, for a retry line (the full message comes if we give up)."""
+    if isinstance(exc, TransportError):
+        what = "cannot reach" if exc.unreachable else "no answer from"
+        return f"{what} {exc.endpoint or 'the endpoint'} ({exc.reason})"
+    return f"{exc.code} (HTTP {exc.http_status})"
+
+
 def _secret_values(fields: Mapping[str, Any]) -> list[str]:
     return [
         str(c["Password"])
@@ -131,11 +141,17 @@ class EciClient:
         retry: RetryPolicy | None = None,
         rate_limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        on_retry: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self._retry = retry or RetryPolicy()
         self._limiter = rate_limiter
         self._sleep = sleep
+        self._clock = clock
+        # Told, in one line, about every retry a person may be waiting on (no answer,
+        # 5xx); throttling is not reported: the shared rate limiter deals with it.
+        self._on_retry = on_retry
         self._http = httpx.Client(
             base_url=settings.endpoint,
             auth=RpcSignatureAuth(settings.credentials),
@@ -224,19 +240,39 @@ class EciClient:
             credential.access_key_secret,
             credential.security_token or "",
         ]
-        attempt, waited = 0, 0.0
+        attempt, waited, started = 0, 0.0, self._clock()
+        policy = retry or self._retry
         while True:
             attempt += 1
             try:
                 return self._send(action, params, secrets)
             except (ApiError, TransportError) as exc:
-                policy = retry or self._retry
-                if not policy.should_retry(exc, attempt, waited):
-                    raise
                 delay = policy.backoff(attempt)
+                elapsed = self._clock() - started
+                if not policy.should_retry(exc, attempt, waited, elapsed, delay):
+                    if isinstance(exc, TransportError) and attempt > 1:
+                        raise self._transport_error(action, exc, attempt, elapsed) from exc
+                    raise
                 waited += delay
                 log.info("%s: %s; retrying in %.1fs (attempt %d)", action, exc, delay, attempt)
+                if self._on_retry is not None and not getattr(exc, "throttled", False):
+                    self._on_retry(
+                        f"{action}: {_short(exc)}; retrying in {delay:.0f}s (attempt {attempt})"
+                    )
                 self._sleep(delay)
+
+    def _transport_error(
+        self, action: str, exc: TransportError, attempts: int = 1, elapsed: float = 0.0
+    ) -> TransportError:
+        return TransportError(
+            action,
+            exc.reason,
+            endpoint=self.settings.endpoint,
+            endpoint_source=self.settings.endpoint_source,
+            unreachable=exc.unreachable,
+            attempts=attempts,
+            elapsed=elapsed,
+        )
 
     def _send(self, action: str, params: dict[str, str], secrets: list[str]) -> dict[str, Any]:
         if self._limiter is not None:
@@ -244,8 +280,10 @@ class EciClient:
         try:
             response = self._http.get("/", params=params)
         except httpx.TransportError as exc:
-            raise TransportError(
-                action, type(exc).__name__ + ": " + _scrub(str(exc), secrets)
+            reason = type(exc).__name__ + ": " + (_scrub(str(exc), secrets) or "no detail")
+            unreachable = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+            raise self._transport_error(
+                action, TransportError(action, reason, unreachable=unreachable)
             ) from exc
         try:
             body = response.json()
@@ -279,4 +317,4 @@ def static_settings(
 ) -> Settings:
     """Settings with a fixed key pair: for tests, benchmarks and the emulator demo."""
     credential = Credential(access_key_id, access_key_secret, security_token, "static")
-    return Settings(region_id, endpoint, lambda: credential)
+    return Settings(region_id, endpoint, lambda: credential, endpoint_source="the settings given")

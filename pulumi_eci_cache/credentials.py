@@ -35,6 +35,7 @@ __all__ = [
     "Credential",
     "CredentialChain",
     "Settings",
+    "configured_role",
     "resolve_settings",
 ]
 
@@ -186,14 +187,22 @@ class CredentialChain:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the client needs to reach the service, resolved once per process."""
+    """Everything the client needs to reach the service, resolved once per process.
+
+    ``endpoint_source`` says where the endpoint came from (for error messages);
+    ``role`` is the RAM role the credentials act as, where one is configured (it names
+    the principal of STS credentials, see identity.py).
+    """
 
     region_id: str
     endpoint: str
     credentials: Callable[[], Credential] = field(repr=False)
+    endpoint_source: str = "the endpoint given"
+    role: str | None = None
 
 
-def _cli_profile_region(environ: Mapping[str, str], profile: str | None) -> str | None:
+def _cli_profile(environ: Mapping[str, str], profile: str | None) -> Mapping[str, Any]:
+    """The aliyun CLI profile in use (``~/.aliyun/config.json``), or {}."""
     import json
 
     path = os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".aliyun", "config.json")
@@ -201,12 +210,39 @@ def _cli_profile_region(environ: Mapping[str, str], profile: str | None) -> str 
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
     except (OSError, ValueError):
-        return None
+        return {}
     wanted = profile or doc.get("current") or "default"
     for entry in doc.get("profiles", []):
-        if entry.get("name") == wanted and entry.get("region_id"):
-            return str(entry["region_id"])
-    return None
+        if entry.get("name") == wanted:
+            return dict(entry)
+    return {}
+
+
+def configured_role(
+    config: Mapping[str, Any], environ: Mapping[str, str], cli_profile: Mapping[str, Any]
+) -> str | None:
+    """The RAM role the configuration assumes: ``alicloud:assumeRole.roleArn`` (as
+    pulumi-alicloud spells it), ``ALIBABA_CLOUD_ROLE_ARN``, the CLI profile's role, or
+    an ECS instance role name."""
+    import json
+
+    assume = config.get("alicloud:assumeRole")
+    if isinstance(assume, str):
+        try:
+            assume = json.loads(assume)
+        except ValueError:
+            assume = None
+    if isinstance(assume, Mapping) and assume.get("roleArn"):
+        return str(assume["roleArn"])
+    arn = _first(environ, "ALIBABA_CLOUD_ROLE_ARN", "ALICLOUD_ASSUME_ROLE_ARN")
+    arn = arn or _first(cli_profile, "ram_role_arn")
+    if arn:
+        return arn
+    ecs_role = _first(config, "alicloud:ecsRoleName") or _first(
+        environ, "ALIBABA_CLOUD_ECS_METADATA"
+    )
+    ecs_role = ecs_role or _first(cli_profile, "ram_role_name")
+    return f"ecs-role:{ecs_role}" if ecs_role else None
 
 
 def normalise_endpoint(endpoint: str) -> str:
@@ -224,16 +260,28 @@ def resolve_settings(
     config = dict(config or {})
     env = dict(os.environ if environ is None else environ)
     profile = _first(config, "alicloud:profile") or env.get("ALIBABA_CLOUD_PROFILE")
+    cli_profile = _cli_profile(env, profile)
     region = (
         _first(config, "alicloud:region")
         or _first(env, "ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION", "ALIBABA_CLOUD_REGION")
-        or _cli_profile_region(env, profile)
+        or _first(cli_profile, "region_id")
     )
     if not region:
         raise ConfigError(
             "no region: set stack config alicloud:region (pulumi config set alicloud:region "
             "cn-hangzhou) or the environment variable ALIBABA_CLOUD_REGION_ID"
         )
-    endpoint = _first(config, "eci-cache:endpoint") or _first(env, "ECI_CACHE_ENDPOINT")
-    endpoint = normalise_endpoint(endpoint or DEFAULT_ENDPOINT_TEMPLATE.format(region=region))
-    return Settings(region, endpoint, CredentialChain(config, env))
+    if _first(config, "eci-cache:endpoint"):
+        endpoint, source = str(config["eci-cache:endpoint"]), "stack config eci-cache:endpoint"
+    elif _first(env, "ECI_CACHE_ENDPOINT"):
+        endpoint, source = env["ECI_CACHE_ENDPOINT"], "environment variable ECI_CACHE_ENDPOINT"
+    else:
+        endpoint = DEFAULT_ENDPOINT_TEMPLATE.format(region=region)
+        source = f"the default endpoint of region {region}"
+    return Settings(
+        region,
+        normalise_endpoint(endpoint),
+        CredentialChain(config, env),
+        endpoint_source=source,
+        role=configured_role(config, env, cli_profile),
+    )

@@ -25,7 +25,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .images import canonical_or_raw
-from .model import DEFAULT_TIMEOUT, INPUT_FIELDS, canonical_host, contains_unknown, parse_duration
+from .model import (
+    DEFAULT_TIMEOUT,
+    INPUT_FIELDS,
+    as_written,
+    canonical_host,
+    contains_unknown,
+    parse_duration,
+)
 
 __all__ = [
     "FIELD_RULES",
@@ -168,29 +175,43 @@ def _acr_map(value: Any) -> dict[str, tuple[str, str, tuple[str, ...]]]:
 def _show(value: Any) -> str:
     if _empty(value):
         return "(not set)"
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return json.dumps(as_written(value), ensure_ascii=False, default=str)
 
 
 def _describe_scalar(name: str, old: Any, new: Any) -> str:
     return f"{name} changes from {_show(old)} to {_show(new)}"
 
 
-def _added_removed(name: str, old: Any, new: Any, items: Callable[[Any], set[str]]) -> str:
-    before, after = items(old), items(new)
-    parts = [f"+ {x}" for x in sorted(after - before)] + [f"- {x}" for x in sorted(before - after)]
+def _added_removed(name: str, old: Any, new: Any, spelled: Callable[[Any], dict[str, str]]) -> str:
+    """``+ added, - removed``, compared on normal forms, each shown as its side wrote it."""
+    before, after = spelled(old), spelled(new)
+    parts = [f"+ {after[k]}" for k in sorted(after.keys() - before.keys())]
+    parts += [f"- {before[k]}" for k in sorted(before.keys() - after.keys())]
     return f"{name}: {', '.join(parts)}"
 
 
+def _spelled_images(value: Any) -> dict[str, str]:
+    return {str(canonical_or_raw(ref)): str(ref) for ref in value or ()}
+
+
+def _spelled_vswitches(value: Any) -> dict[str, str]:
+    return {part: part for part in _vswitch_key(value) or ()}
+
+
+def _spelled_hosts(value: Any) -> dict[str, str]:
+    return {str(canonical_host(host)): str(host) for host in value or ()}
+
+
 def _describe_images(name: str, old: Any, new: Any) -> str:
-    return _added_removed(name, old, new, lambda v: set(_images_key(v) or ()))
+    return _added_removed(name, old, new, _spelled_images)
 
 
 def _describe_vswitches(name: str, old: Any, new: Any) -> str:
-    return _added_removed(name, old, new, lambda v: set(_vswitch_key(v) or ()))
+    return _added_removed(name, old, new, _spelled_vswitches)
 
 
 def _describe_hosts(name: str, old: Any, new: Any) -> str:
-    return _added_removed(name, old, new, lambda v: set(_hosts_key(v) or ()))
+    return _added_removed(name, old, new, _spelled_hosts)
 
 
 def _describe_tags(name: str, old: Any, new: Any) -> str:
@@ -242,6 +263,10 @@ def _describe_timeout(name: str, old: Any, new: Any) -> str:
         f"{name} changes from {_show(was)} to {_show(now)} (only how long Pulumi waits "
         "for the cache; no API call)"
     )
+
+
+def _describe_adoption(name: str, old: Any, new: Any) -> str:
+    return f"{_describe_scalar(name, old, new)} (only read when the cache is created; no API call)"
 
 
 # ---------------------------------------------------------------------------
@@ -310,6 +335,7 @@ FIELD_RULES: Mapping[str, FieldRule] = {
         "the ECI API cannot change the plain-HTTP registries of an existing cache",
     ),
     "timeout": FieldRule("update", _timeout_key, _describe_timeout, api=False),
+    "adopt_image_cache_id": FieldRule("update", _AS_IS, _describe_adoption, api=False),
 }
 
 if set(FIELD_RULES) != set(INPUT_FIELDS):  # pragma: no cover - a programming error

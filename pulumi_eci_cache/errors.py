@@ -9,6 +9,7 @@ token or a registry password: the client scrubs them before raising.
      ├── ConfigError            no region / credentials / endpoint could be resolved
      ├── TransportError         the request never got an answer (connect, read timeout)
      ├── ApiError               the service answered with its error JSON
+     ├── AdoptionError          an existing cache cannot (or must not) be taken over
      └── WaitError              a cache did not reach the state we waited for
           ├── BuildFailedError  the build ended Failed / UpdateFailed (carries events)
           ├── CacheGoneError    the cache disappeared while we waited on it
@@ -21,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "AdoptionError",
     "ApiError",
     "BuildFailedError",
     "CacheGoneError",
@@ -29,6 +31,8 @@ __all__ = [
     "TransportError",
     "WaitError",
     "WaitTimeoutError",
+    "describe_events",
+    "way_out",
 ]
 
 # Error codes the service documents as transient; everything else is final.
@@ -36,7 +40,20 @@ RETRYABLE_CODE_PREFIXES = ("Throttling", "ServiceUnavailable", "InternalError")
 
 
 class EciCacheError(Exception):
-    """Base of every error this package raises."""
+    """Base of every error this package raises.
+
+    Its text is what ``pulumi up`` shows (server_hooks.py drops the traceback): the
+    thing, the cause and the way out, in one sentence. ``about`` names the resource.
+    """
+
+    subject = ""
+
+    def about(self, subject: str) -> EciCacheError:
+        """Prefix the message with the cache it concerns (once)."""
+        if subject and not self.subject and self.args:
+            self.subject = subject
+            self.args = (f"{subject}: {self.args[0]}", *self.args[1:])
+        return self
 
 
 class ConfigError(EciCacheError):
@@ -44,16 +61,54 @@ class ConfigError(EciCacheError):
 
 
 class TransportError(EciCacheError):
-    """No HTTP answer: connection refused or reset, or a timeout."""
+    """No HTTP answer.
 
-    def __init__(self, action: str, reason: str) -> None:
-        super().__init__(f"{action}: no answer from the ECI endpoint ({reason})")
+    ``unreachable``: the request never reached the service (connection refused, DNS
+    failure, TLS error, connect timeout) -- retried for a bounded time only, since
+    waiting longer rarely helps and a person is watching. Otherwise the answer was lost
+    on the way (reset, read timeout): retried like a 5xx (ClientTokens make it safe).
+    """
+
+    def __init__(
+        self,
+        action: str,
+        reason: str,
+        *,
+        endpoint: str = "",
+        endpoint_source: str = "",
+        unreachable: bool = False,
+        attempts: int = 1,
+        elapsed: float = 0.0,
+    ) -> None:
+        where = f"the ECI endpoint {endpoint}" if endpoint else "the ECI endpoint"
+        if endpoint_source:
+            where += f" (set by {endpoint_source})"
+        tries = f" after {attempts} attempts in {elapsed:.0f}s" if attempts > 1 else ""
+        if unreachable:
+            message = (
+                f"{action}: cannot reach {where}{tries}: {reason}. Check that the endpoint "
+                "is right and reachable from this machine, or set eci-cache:endpoint"
+            )
+        else:
+            message = (
+                f"{action}: no answer from {where}{tries}: {reason}. The request may not "
+                "have been processed; run the update again"
+            )
+        super().__init__(message)
         self.action = action
         self.reason = reason
+        self.endpoint = endpoint
+        self.endpoint_source = endpoint_source
+        self.unreachable = unreachable
 
     @property
     def retryable(self) -> bool:
         return True
+
+
+class AdoptionError(EciCacheError):
+    """A cache bears this resource's identity but is not surely its own, or the cache
+    named by ``adopt_image_cache_id`` cannot be taken over."""
 
 
 class ApiError(EciCacheError):
@@ -71,7 +126,8 @@ class ApiError(EciCacheError):
         detail = f"{action} failed: {code}: {message}"
         if request_id:
             detail += f" (RequestId {request_id}, HTTP {http_status})"
-        super().__init__(detail)
+        hint = way_out(action, code, http_status)
+        super().__init__(f"{detail}. {hint}" if hint else detail)
         self.action = action
         self.code = code
         self.message = message
@@ -86,6 +142,48 @@ class ApiError(EciCacheError):
     @property
     def throttled(self) -> bool:
         return self.code.startswith("Throttling")
+
+
+# What a person can do about a service error, by code prefix (first match wins).
+_WAYS_OUT: tuple[tuple[str, str], ...] = (
+    (
+        "InvalidAccessKeyId",
+        "Check the access key id (alicloud:accessKey or ALIBABA_CLOUD_ACCESS_KEY_ID)",
+    ),
+    (
+        "SignatureDoesNotMatch",
+        "Check the access key secret (alicloud:secretKey or ALIBABA_CLOUD_ACCESS_KEY_SECRET)",
+    ),
+    (
+        "InvalidSecurityToken",
+        "Renew the STS token (alicloud:securityToken or ALIBABA_CLOUD_SECURITY_TOKEN)",
+    ),
+    ("Forbidden", "Grant the RAM identity permission for eci:{action}"),
+    ("NoPermission", "Grant the RAM identity permission for eci:{action}"),
+    (
+        "Throttling",
+        "The service kept throttling; run the update again later or lower "
+        "eci-cache:maxRequestsPerSecond",
+    ),
+    (
+        "QuotaExceeded",
+        'Delete image caches you no longer use, or set elimination_strategy="LRU" on '
+        "caches the service may evict",
+    ),
+    ("IncorrectImageCacheStatus", "Wait until the cache is Ready, then run the update again"),
+    ("InvalidParameter", "Fix the input the message names"),
+    ("MissingParameter", "Fix the input the message names"),
+)
+
+
+def way_out(action: str, code: str, http_status: int = 0) -> str:
+    """What to do about the service's error ``code`` ("" when there is nothing to say)."""
+    for prefix, advice in _WAYS_OUT:
+        if code.startswith(prefix):
+            return advice.format(action=action)
+    if http_status >= 500 or code.startswith(("ServiceUnavailable", "InternalError")):
+        return "The service failed; run the update again later"
+    return ""
 
 
 class WaitError(EciCacheError):
@@ -105,7 +203,10 @@ class BuildFailedError(WaitError):
         self.status = status
         self.events = [dict(e) for e in events]
         super().__init__(
-            f"image cache {cache_id} ended {status}: {describe_events(self.events)}", cache_id
+            f"image cache {cache_id} ended {status}: {describe_events(self.events)}. Check "
+            "that every image exists and that its registry is reachable with the given "
+            "credentials, then run the update again",
+            cache_id,
         )
 
 

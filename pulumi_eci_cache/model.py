@@ -13,8 +13,9 @@ what is allowed, instead of failing minutes into ``pulumi up`` with the service'
   pass (``pulumi.output.Unknown`` instances, which is how the dynamic provider server
   deserialises unknowns with ``keep_unknowns=True``, or the raw ``rpc.UNKNOWN`` sentinel
   string; anywhere, including inside lists), and returns the normalised inputs to store
-  (canonical image references, lower-cased registry hosts, vSwitch ids without blanks,
-  the ``timeout`` default filled in, other defaults left out).
+  (images and registry addresses exactly as written -- their canonical forms are for
+  comparing only --, vSwitch ids without blanks, the ``timeout`` default filled in,
+  other defaults left out).
 - ``spec_from_inputs`` is for create and update, where every value is known.
 
 Keys starting with ``__`` (``__provider`` and other engine internals) are not inputs:
@@ -24,7 +25,8 @@ inputs itself). ``ImageCacheSpec.model_validate`` on its own refuses them like a
 unknown property.
 
 Numbers arrive from the engine as floats (protobuf ``Struct`` has only doubles), so the
-integer inputs accept whole floats such as ``20.0`` but never booleans or strings.
+integer inputs accept whole floats such as ``20.0`` but never booleans or strings, and
+every value shown to a person goes through ``as_written`` (``20.0`` is shown ``20``).
 Pure: no I/O.
 """
 
@@ -66,6 +68,7 @@ __all__ = [
     "ImageCacheSpec",
     "InvalidInputsError",
     "RegistryCredential",
+    "as_written",
     "canonical_host",
     "check_inputs",
     "contains_unknown",
@@ -97,6 +100,7 @@ ELIMINATION_STRATEGIES = ("", "LRU")
 # accept can be refused by the service.
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,126}[a-z0-9]")
 _VSWITCH_RE = re.compile(r"vsw-[a-z0-9]+")
+_CACHE_ID_RE = re.compile(r"imc-[a-z0-9]+")
 _DURATION_RE = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _HOST_RE = re.compile(
     r"(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
@@ -281,7 +285,9 @@ def _tags(value: object) -> object:
         )
     for key, tag_value in value.items():
         if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_MAX:
-            raise ValueError(f"tag key {json.dumps(key)} must be 1 to {TAG_KEY_MAX} characters")
+            raise ValueError(
+                f"tag key {json.dumps(as_written(key))} must be 1 to {TAG_KEY_MAX} characters"
+            )
         lowered = key.lower()
         for prefix in RESERVED_TAG_KEY_PREFIXES:
             if lowered.startswith(prefix):
@@ -295,7 +301,8 @@ def _tags(value: object) -> object:
                 raise ValueError(f'tag key "{key}" must not start with "{prefix}"')
         if not isinstance(tag_value, str):
             raise ValueError(
-                f'tag "{key}" has value {json.dumps(tag_value)}: tag values must be strings'
+                f'tag "{key}" has value {json.dumps(as_written(tag_value))}: '
+                "tag values must be strings"
             )
         if len(tag_value) > TAG_VALUE_MAX:
             raise ValueError(
@@ -337,13 +344,34 @@ def _timeout(value: str) -> str:
     return value
 
 
+def _cache_id(value: str) -> str:
+    if not _CACHE_ID_RE.fullmatch(value):
+        raise ValueError(
+            'must be an image cache id: "imc-" followed by lowercase letters and digits'
+        )
+    return value
+
+
+def _valid_image(value: str) -> str:
+    """A valid image reference, kept exactly as written (the canonical form is for
+    comparing only: the service matches pods to caches on the references themselves)."""
+    canonical_image(value)
+    return value
+
+
+def _valid_host(value: str) -> str:
+    """A valid registry address, kept exactly as written (see ``_valid_image``)."""
+    registry_host(value)
+    return value
+
+
 # ---------------------------------------------------------------------------
 # The model
 
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 CacheName = Annotated[str, AfterValidator(_cache_name)]
-ImageRef = Annotated[str, AfterValidator(canonical_image)]
-RegistryHost = Annotated[str, AfterValidator(registry_host)]
+ImageRef = Annotated[str, AfterValidator(_valid_image)]
+RegistryHost = Annotated[str, AfterValidator(_valid_host)]
 NonEmptyStr = Annotated[str, AfterValidator(_not_empty)]
 
 
@@ -429,6 +457,10 @@ class ImageCacheSpec(BaseModel):
     timeout: Annotated[str, AfterValidator(_timeout)] = Field(
         default=DEFAULT_TIMEOUT,
         description='how long to wait for the cache, e.g. "90s", "10m", "1h30m"',
+    )
+    adopt_image_cache_id: Annotated[str, AfterValidator(_cache_id)] | None = Field(
+        default=None,
+        description='an existing cache ("imc-...") to take over instead of creating one',
     )
 
     @property
@@ -694,8 +726,20 @@ class _Secret:
     """Shown as <secret>, without quotes."""
 
 
+def as_written(value: Any) -> Any:
+    """``value`` with whole floats as ints, at any depth: the engine carries every number
+    as a double, but a person wrote ``7``, not ``7.0``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: as_written(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_written(v) for v in value]
+    return value
+
+
 def _show(value: Any, limit: int = 300) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=_json_default)
+    text = json.dumps(as_written(value), ensure_ascii=False, default=_json_default)
     text = text.replace(json.dumps(SECRET), SECRET)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

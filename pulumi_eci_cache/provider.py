@@ -6,21 +6,23 @@ Design rules (see docs/architecture.md and the dynamic-provider facts):
   process (``_Runtime``), resolved in ``configure()`` / on first use.
 - ``check`` validates with the input model and makes no API call.
 - ``diff`` is the pure rules of diff.py; its reasons are printed for the preview.
-- ``create`` is crash-safe: every cache carries a tag naming its Pulumi resource, so
-  a create that dies after the service accepted it is adopted on the next run,
-  never duplicated; within a run, retries reuse one ClientToken. A cache
-  the state already holds (seen by ``diff``) is never adopted, so a replacement
-  never takes over the cache it replaces.
+- ``create`` is crash-safe: every cache carries a tag naming its Pulumi resource and
+  who creates it (identity.py), so a create that dies after the service accepted it
+  is adopted on the next run, never duplicated -- and only when the cache is surely
+  its own (adoption.py): anything else bearing the identity stops the create with a
+  message naming it. Within a run, retries reuse one ClientToken.
+  ``adopt_image_cache_id`` takes over an existing cache deliberately.
+- Expected failures carry the cache they concern (``EciCacheError.about``) and reach
+  the user as one message (server_hooks.py).
 - Waiting goes through the process-wide poller (one Describe round for all caches).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pulumi.dynamic import (
@@ -35,11 +37,13 @@ from pulumi.dynamic import (
 )
 
 from pulumi_eci_cache import detailed_diff, server_hooks
+from pulumi_eci_cache.adoption import bearing_identity, plan_adoption
 from pulumi_eci_cache.client import EciClient, is_not_found
 from pulumi_eci_cache.concurrency import DEFAULT_MAX_WORKERS, SDK_WORKERS, lift_worker_ceiling
-from pulumi_eci_cache.credentials import resolve_settings
+from pulumi_eci_cache.credentials import Settings, resolve_settings
 from pulumi_eci_cache.diff import plan_diff
-from pulumi_eci_cache.errors import BuildFailedError, EciCacheError
+from pulumi_eci_cache.errors import AdoptionError, BuildFailedError, EciCacheError
+from pulumi_eci_cache.identity import IDENTITY_TAG, identity_tag_value, principal
 from pulumi_eci_cache.model import ImageCacheSpec, check_inputs, spec_from_inputs
 from pulumi_eci_cache.poller import PolledCache, SharedPoller
 from pulumi_eci_cache.ratelimit import AdaptiveRateLimiter
@@ -48,11 +52,12 @@ from pulumi_eci_cache.waiter import PollSchedule, ProgressReporter, Waiter
 
 __all__ = ["IDENTITY_KEY", "IDENTITY_TAG", "ImageCacheProvider", "outputs_from_cache"]
 
-IDENTITY_KEY = "__identity"  # input holding "project/stack/resource-name"
-IDENTITY_TAG = "pulumi-eci-cache-resource"  # the tag that finds a cache again after a crash
+IDENTITY_KEY = "__identity"  # input holding "organization/project/stack/resource-name"
 CONFIG_PREFIXES = ("alicloud:", "eci-cache:")
 # The poller's own retry: one quick second try, then the round is skipped and retried.
 POLLER_RETRY = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0)
+# CreateImageCache takes these; UpdateImageCache cannot (changing them replaces).
+CREATE_ONLY = ("ZoneId", "InsecureRegistry", "PlainHttpRegistry")
 # Sent on update when the user no longer sets the field (RetentionDays has no
 # "never expires" value to send back: removing it keeps the current retention).
 UPDATE_DEFAULTS: Mapping[str, Any] = {
@@ -93,6 +98,7 @@ class _Runtime:
         self.lock = threading.Lock()
         self.config: dict[str, Any] = {}
         self.client: EciClient | None = None
+        self.settings: Settings | None = None
         self.poller: SharedPoller | None = None
         self.limiter = AdaptiveRateLimiter()
         self.ids_in_state: set[str] = set()
@@ -102,7 +108,7 @@ class _Runtime:
             self.config = dict(config)
             if self.client is not None:
                 self.client.close()
-            self.client, self.poller = None, None
+            self.client, self.settings, self.poller = None, None, None
 
     def number(self, key: str, default: float) -> float:
         value = self.config.get(key)
@@ -121,8 +127,21 @@ class _Runtime:
             if self.client is None:
                 rate = self.number("eci-cache:maxRequestsPerSecond", 10.0)
                 self.limiter = AdaptiveRateLimiter(rate=rate, burst=max(1.0, rate / 2))
-                self.client = EciClient(resolve_settings(self.config), rate_limiter=self.limiter)
+                self.settings = resolve_settings(self.config)
+                self.client = EciClient(self.settings, rate_limiter=self.limiter, on_retry=_say)
             return self.client
+
+    def identity_tag(self, props: Mapping[str, Any]) -> tuple[str | None, bool]:
+        """The identity tag value for a new cache of this resource, and whether a cache
+        bearing it may be this resource's own (False: no stable principal, see
+        identity.py)."""
+        resource = props.get(IDENTITY_KEY)
+        if not resource:
+            return None, False
+        self.get_client()
+        assert self.settings is not None
+        who = principal(self.settings.credentials(), self.settings.role)
+        return identity_tag_value(str(resource), who), who is not None
 
     def get_poller(self) -> SharedPoller:
         client = self.get_client()
@@ -190,20 +209,46 @@ def live_inputs(cache: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str
     return {k: v for k, v in inputs.items() if v is not None}
 
 
-def _identity_hash(props: Mapping[str, Any]) -> str:
-    return hashlib.sha256(str(props.get(IDENTITY_KEY, "")).encode()).hexdigest()[:32]
+def _say(line: str) -> None:
+    """One whole line on the provider's output (the engine shows it to the user)."""
+    print(line, flush=True)
 
 
-def _api_spec(props: Mapping[str, Any]) -> tuple[dict[str, Any], float]:
-    """The Contract-1 dict to send (with the identity tag) and the timeout in seconds."""
-    spec = spec_from_inputs(_user_inputs(props))
+def _api_request(spec: ImageCacheSpec, identity_tag: str | None) -> dict[str, Any]:
+    """The Contract-1 dict to send, with the identity tag."""
     api = spec.to_api()
     tags = [t for t in api.get("Tags", []) if t["Key"] != IDENTITY_TAG]
-    if props.get(IDENTITY_KEY):
-        tags.append({"Key": IDENTITY_TAG, "Value": _identity_hash(props)})
+    if identity_tag:
+        tags.append({"Key": IDENTITY_TAG, "Value": identity_tag})
     if tags:
         api["Tags"] = tags
-    return api, float(spec.timeout_seconds)
+    return api
+
+
+def _update_request(spec: ImageCacheSpec, identity_tag: str | None) -> dict[str, Any]:
+    """The full desired spec for UpdateImageCache: a field the user removed goes back to
+    the API default; the create-only fields are left out."""
+    api = {**UPDATE_DEFAULTS, **_api_request(spec, identity_tag)}
+    for field in CREATE_ONLY:
+        api.pop(field, None)
+    return api
+
+
+def _tag_of(cache: Mapping[str, Any] | None) -> str | None:
+    """The identity tag a cache bears (kept as it is when we update the cache)."""
+    for tag in (cache or {}).get("Tags") or []:
+        if tag.get("Key") == IDENTITY_TAG:
+            return str(tag.get("Value"))
+    return None
+
+
+@contextlib.contextmanager
+def _about(subject: str) -> Iterator[None]:
+    """Expected failures inside name the cache they concern."""
+    try:
+        yield
+    except EciCacheError as exc:
+        raise exc.about(subject) from exc.__cause__
 
 
 class ImageCacheProvider(ResourceProvider):
@@ -234,7 +279,7 @@ class ImageCacheProvider(ResourceProvider):
         detailed_diff.remember(plan, _olds, _news)
         label = _news.get("image_cache_name") or _id
         for change in plan.changes:
-            print(f"{label} ({_id}): {change.reason}", flush=True)
+            _say(f"{label} ({_id}): {change.reason}")
         return DiffResult(
             changes=plan.has_changes,
             replaces=list(plan.replaces),
@@ -245,73 +290,109 @@ class ImageCacheProvider(ResourceProvider):
     # -- create / update --------------------------------------------------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        client = RUNTIME.get_client()
-        api, timeout = _api_spec(props)
-        cache_id = self._adopt(client, props, api)
-        if cache_id is None:
-            # A fresh ClientToken per create: the client keeps it across its retries (a
-            # lost answer never makes a second cache); across runs the identity tag finds
-            # the cache again. A token derived from the inputs would make the service
-            # replay a cache destroyed since (same inputs, same token).
-            cache_id = client.create_image_cache(api).image_cache_id
-            print(f"{api['ImageCacheName']} ({cache_id}): creating", flush=True)
-        try:
-            cache = self._wait_ready(cache_id, api["ImageCacheName"], timeout)
-        except BuildFailedError:
-            self._delete_and_wait(client, cache_id, timeout)
-            raise
+        spec = spec_from_inputs(_user_inputs(props))
+        name, timeout = spec.image_cache_name, float(spec.timeout_seconds)
+        with _about(name):
+            client = RUNTIME.get_client()
+            tag, may_adopt = RUNTIME.identity_tag(props)
+            if spec.adopt_image_cache_id:
+                cache = self._take_over(spec, props, tag, timeout)
+                return CreateResult(cache["ImageCacheId"], {**props, **outputs_from_cache(cache)})
+            cache_id = self._own_orphan(client, spec, tag, timeout) if may_adopt else None
+            if cache_id is None:
+                # A fresh ClientToken per create: the client keeps it across its retries
+                # (a lost answer never makes a second cache); across runs the identity
+                # tag finds the cache again. A token derived from the inputs would make
+                # the service replay a cache destroyed since (same inputs, same token).
+                cache_id = client.create_image_cache(_api_request(spec, tag)).image_cache_id
+                _say(f"{name} ({cache_id}): creating")
+        with _about(f"{name} ({cache_id})"):
+            try:
+                cache = self._wait_ready(cache_id, name, timeout)
+            except BuildFailedError:
+                self._delete_and_wait(client, cache_id, timeout)
+                raise
         return CreateResult(cache_id, {**props, **outputs_from_cache(cache)})
 
-    def _adopt(
-        self, client: EciClient, props: Mapping[str, Any], api: Mapping[str, Any]
+    def _own_orphan(
+        self, client: EciClient, spec: ImageCacheSpec, tag: str | None, timeout: float
     ) -> str | None:
-        """A cache a crashed earlier run created for this very resource, if any."""
-        if not props.get(IDENTITY_KEY):
+        """The cache a crashed earlier run of this very resource created, if surely ours."""
+        if tag is None:
             return None
-        wanted = {"Key": IDENTITY_TAG, "Value": _identity_hash(props)}
         # One shared round answers the lookups of every create running at this moment.
         snapshot = RUNTIME.get_poller().snapshot(time.monotonic())
-        for cache_id, cache in snapshot.items():
-            if wanted not in (cache.get("Tags") or []):
-                continue
-            if cache_id in RUNTIME.ids_in_state:
-                continue
-            if cache.get("Status") in ("Failed", "UpdateFailed"):
-                self._delete_and_wait(client, cache_id, 600.0)
-                continue
-            print(
-                f"{api['ImageCacheName']} ({cache_id}): adopting the cache an "
-                "interrupted run created",
-                flush=True,
+        name = spec.image_cache_name
+        plan = plan_adoption(
+            bearing_identity(snapshot, tag),
+            name=name,
+            images=spec.images,
+            timeout=timeout,
+            now=time.time(),
+            seen_ids=RUNTIME.ids_in_state,
+        )
+        for failed in plan.delete:
+            _say(f"{name} ({failed}): deleting the failed cache an interrupted run created")
+            self._delete_and_wait(client, failed, timeout)
+        if plan.refusal is not None:
+            raise AdoptionError(plan.refusal)
+        if plan.adopt is not None:
+            _say(f"{name} ({plan.adopt}): adopting the cache an interrupted run created")
+        return plan.adopt
+
+    def _take_over(
+        self, spec: ImageCacheSpec, props: Mapping[str, Any], tag: str | None, timeout: float
+    ) -> Mapping[str, Any]:
+        """``adopt_image_cache_id``: an existing cache becomes this resource's, brought to
+        the spec where Describe shows it differs (write-only fields are taken as given)."""
+        name, cache_id = spec.image_cache_name, str(spec.adopt_image_cache_id)
+        cache: Mapping[str, Any] | None = RUNTIME.look(cache_id)
+        if cache is None:
+            raise AdoptionError(
+                f'adopt_image_cache_id "{cache_id}": no such image cache in this region '
+                "(expired, evicted or deleted?); remove adopt_image_cache_id to create a "
+                "new cache, or name an existing one"
             )
-            return cache_id
-        return None
+        _say(f"{name} ({cache_id}): taking over the existing cache (adopt_image_cache_id)")
+        if cache.get("Status") == "Failed":
+            raise AdoptionError(
+                f'adopt_image_cache_id "{cache_id}": the cache is Failed and cannot be '
+                "used; delete it and remove adopt_image_cache_id to build a new one"
+            )
+        if cache.get("Status") not in ("Ready", "UpdateFailed"):
+            cache = self._wait_ready(cache_id, name, timeout)
+        desired = _user_inputs(props)
+        drift = plan_diff(live_inputs(cache, desired), desired)
+        if not drift.api_changes and cache.get("Status") == "Ready":
+            return cache
+        RUNTIME.get_client().update_image_cache(
+            cache_id, _update_request(spec, _tag_of(cache) or tag)
+        )
+        _say(f"{name} ({cache_id}): updating to this resource's spec")
+        return self._wait_ready(cache_id, name, timeout)
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
         plan = plan_diff(_user_inputs(_olds), _user_inputs(_news))
-        client = RUNTIME.get_client()
-        api, timeout = _api_spec(_news)
-        name = api["ImageCacheName"]
-        if not plan.api_changes:
-            live = RUNTIME.look(_id)
-            return UpdateResult({**_news, **(outputs_from_cache(live) if live else {})})
-        # UpdateImageCache is refused while the cache is still building: wait first.
-        current = RUNTIME.look(_id)
-        if current is not None and current.get("Status") not in ("Ready", "UpdateFailed"):
-            self._wait_ready(_id, name, timeout)
-        for field in ("ZoneId", "InsecureRegistry", "PlainHttpRegistry"):
-            api.pop(field, None)  # replace-only fields: UpdateImageCache cannot take them
-        # The full desired spec: a field the user removed goes back to the API default.
-        api = {**UPDATE_DEFAULTS, **api}
-        client.update_image_cache(_id, api)
-        print(f"{name} ({_id}): updating", flush=True)
-        cache = self._wait_ready(_id, name, timeout)
+        spec = spec_from_inputs(_user_inputs(_news))
+        name, timeout = spec.image_cache_name, float(spec.timeout_seconds)
+        with _about(f"{name} ({_id})"):
+            current: Mapping[str, Any] | None = RUNTIME.look(_id)
+            if not plan.api_changes:
+                return UpdateResult({**_news, **(outputs_from_cache(current) if current else {})})
+            # UpdateImageCache is refused while the cache is still building: wait first.
+            if current is not None and current.get("Status") not in ("Ready", "UpdateFailed"):
+                current = self._wait_ready(_id, name, timeout)
+            tag = _tag_of(current) or RUNTIME.identity_tag(_news)[0]
+            RUNTIME.get_client().update_image_cache(_id, _update_request(spec, tag))
+            _say(f"{name} ({_id}): updating")
+            cache = self._wait_ready(_id, name, timeout)
         return UpdateResult({**_news, **outputs_from_cache(cache)})
 
     # -- refresh / delete -------------------------------------------------------------
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        cache = RUNTIME.look(id_)
+        with _about(f"{props.get('image_cache_name') or 'image cache'} ({id_})"):
+            cache = RUNTIME.look(id_)
         if cache is None:
             return ReadResult("", {})
         stored_inputs = {k: v for k, v in props.items() if k in ImageCacheSpec.model_fields}
@@ -325,7 +406,9 @@ class ImageCacheProvider(ResourceProvider):
         timeout = 3600.0
         with contextlib.suppress(ValueError, EciCacheError):
             timeout = float(spec_from_inputs(_user_inputs(_props)).timeout_seconds)
-        self._delete_and_wait(RUNTIME.get_client(), _id, timeout)
+        label = f"{_props.get('image_cache_name') or 'image cache'} ({_id})"
+        with _about(label):
+            self._delete_and_wait(RUNTIME.get_client(), _id, timeout)
 
     # -- helpers ----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
+from pulumi_eci_cache.identity import resource_identity
 from pulumi_eci_cache.provider import IDENTITY_KEY, ImageCacheProvider
 
 __all__ = [
@@ -55,7 +56,9 @@ class ImageCacheArgs:
     - ``vswitch_id`` one id, or up to 10 comma-separated for several zones;
     - ``zone_id``, ``insecure_registries``, ``plain_http_registries`` cannot change in
       place: changing them replaces the cache (the new one is built first);
-    - ``timeout`` how long create/update/delete may wait, e.g. ``"90m"`` (default ``"60m"``).
+    - ``timeout`` how long create/update/delete may wait, e.g. ``"90m"`` (default ``"60m"``);
+    - ``adopt_image_cache_id`` an existing cache (``"imc-..."``) to take over instead of
+      creating one: brought to this spec if what Describe shows differs.
     """
 
     image_cache_name: pulumi.Input[str]
@@ -82,6 +85,7 @@ class ImageCacheArgs:
     insecure_registries: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
     plain_http_registries: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
     timeout: pulumi.Input[str] | None = None
+    adopt_image_cache_id: pulumi.Input[str] | None = None
 
 
 def _plain(value: Any) -> Any:
@@ -96,7 +100,8 @@ def _plain(value: Any) -> Any:
 
 
 def _identity(resource_name: str, opts: pulumi.ResourceOptions | None) -> str:
-    """Names this resource among every cache of the account (for crash recovery).
+    """Names this resource among every cache of the account (for crash recovery; the
+    provider adds who creates it, see identity.py).
 
     Two resources may share a name under different parents, so the parent's type and
     name are part of it (not its URN: an input depending on the parent's URN would
@@ -106,7 +111,9 @@ def _identity(resource_name: str, opts: pulumi.ResourceOptions | None) -> str:
     parent = opts.parent if opts is not None else None
     if parent is not None:
         name = f"{getattr(parent, '_type', '?')}::{getattr(parent, '_name', '?')}/{name}"
-    return f"{pulumi.get_project()}/{pulumi.get_stack()}/{name}"
+    return resource_identity(
+        pulumi.get_organization(), pulumi.get_project(), pulumi.get_stack(), name
+    )
 
 
 _OUTPUTS = (

@@ -2,7 +2,10 @@
 
 Retry only what the service calls transient (``Throttling*``, ``ServiceUnavailable``,
 ``InternalError``, HTTP 5xx) and calls that got no answer at all. Never retry a
-validation or authentication error: it would fail the same way, only later.
+validation or authentication error: it would fail the same way, only later. A call
+that gets no answer (endpoint down, unknown host, TLS failure, silence) is retried
+only for ``max_transport_seconds`` of wall time, attempts included: a person is
+waiting, and an endpoint that is not there is rarely there a minute later.
 Backoff is exponential with "equal jitter" (half the delay fixed, half random), so
 fifty resources throttled at the same moment do not all come back at the same moment.
 """
@@ -32,15 +35,28 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 20.0
     max_total_delay: float = 120.0
+    max_transport_seconds: float = 60.0
 
     def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
         ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
         return (rng or random).uniform(ceiling / 2, ceiling)
 
-    def should_retry(self, exc: BaseException, attempt: int, waited: float) -> bool:
-        """Whether to try again after ``attempt`` attempts and ``waited`` seconds of backoff."""
-        return is_retryable(exc) and attempt < self.max_attempts and waited < self.max_total_delay
+    def should_retry(
+        self,
+        exc: BaseException,
+        attempt: int,
+        waited: float,
+        elapsed: float = 0.0,
+        delay: float = 0.0,
+    ) -> bool:
+        """Whether to try again after ``attempt`` attempts, ``waited`` seconds of backoff
+        and ``elapsed`` seconds since the first attempt, before sleeping ``delay``."""
+        if not is_retryable(exc) or attempt >= self.max_attempts:
+            return False
+        if isinstance(exc, TransportError):
+            return elapsed + delay < self.max_transport_seconds
+        return waited < self.max_total_delay
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)

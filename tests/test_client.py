@@ -7,6 +7,7 @@ emulator's full behaviour are in test_client_emulator.py.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -102,9 +103,76 @@ def test_retries_stop_at_the_policy_limit(client: EciClient, sleeps: list[float]
 @respx.mock
 def test_connection_errors_become_transport_errors_after_retries(client: EciClient) -> None:
     route = respx.get(f"{ENDPOINT}/").mock(side_effect=httpx.ConnectError("refused"))
-    with pytest.raises(TransportError, match="no answer"):
+    with pytest.raises(TransportError, match="cannot reach") as info:
         client.describe_image_caches()
     assert route.call_count == 4
+    assert info.value.unreachable
+
+
+@respx.mock
+def test_an_unreachable_endpoint_is_named_with_the_setting_it_came_from() -> None:
+    respx.get("http://127.0.0.1:9/").mock(side_effect=httpx.ConnectError("Connection refused"))
+    settings = replace(
+        static_settings("http://127.0.0.1:9", "cn-hangzhou", "key-id", "key-secret"),
+        endpoint_source="stack config eci-cache:endpoint",
+    )
+    with EciClient(settings, sleep=lambda _: None) as client, pytest.raises(TransportError) as info:
+        client.describe_image_caches()
+    message = str(info.value)
+    assert message.startswith(
+        "DescribeImageCaches: cannot reach the ECI endpoint http://127.0.0.1:9 "
+        "(set by stack config eci-cache:endpoint) after 8 attempts"
+    )
+    assert "Connection refused" in message and "set eci-cache:endpoint" in message
+
+
+@respx.mock
+def test_an_endpoint_that_never_answers_is_given_up_within_the_transport_deadline() -> None:
+    now = [0.0]
+
+    def silent(request: httpx.Request) -> httpx.Response:
+        now[0] += 5.0  # each attempt waits for its connect timeout
+        raise httpx.ConnectTimeout("timed out", request=request)
+
+    route = respx.get(f"{ENDPOINT}/").mock(side_effect=silent)
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    settings = static_settings(ENDPOINT, "cn-hangzhou", "key-id", "key-secret")
+    policy = RetryPolicy(max_attempts=100, max_transport_seconds=60.0)
+    client = EciClient(settings, retry=policy, sleep=sleep, clock=lambda: now[0])
+    with client, pytest.raises(TransportError):
+        client.describe_image_caches()
+    assert now[0] <= 65.0  # the last attempt starts before 60 s and times out at most 5 s later
+    assert route.call_count >= 4
+
+
+@respx.mock
+def test_every_retry_of_an_unanswered_call_is_reported_in_one_line() -> None:
+    respx.get(f"{ENDPOINT}/").mock(
+        side_effect=[httpx.ConnectError("refused"), httpx.ConnectError("refused"), error(400, "X")]
+    )
+    lines: list[str] = []
+    settings = static_settings(ENDPOINT, "cn-hangzhou", "key-id", "key-secret")
+    client = EciClient(settings, sleep=lambda _: None, on_retry=lines.append)
+    with client, pytest.raises(ApiError):
+        client.describe_image_caches()
+    assert len(lines) == 2
+    assert all(line.startswith("DescribeImageCaches: cannot reach ") for line in lines)
+    assert all("\n" not in line and "retrying in" in line for line in lines)
+
+
+@respx.mock
+def test_throttling_retries_are_not_reported() -> None:
+    respx.get(f"{ENDPOINT}/").mock(
+        side_effect=[error(400, "Throttling.User"), httpx.Response(200, json={"RequestId": "r"})]
+    )
+    lines: list[str] = []
+    settings = static_settings(ENDPOINT, "cn-hangzhou", "key-id", "key-secret")
+    with EciClient(settings, sleep=lambda _: None, on_retry=lines.append) as quiet:
+        quiet.delete_image_cache("imc-1")
+    assert lines == []
 
 
 @respx.mock

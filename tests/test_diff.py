@@ -198,9 +198,7 @@ def test_other_fields_update_in_place(name: str, value: Any) -> None:
 
 def test_images_reason_lists_added_and_removed_images() -> None:
     plan = diff(images=["redis:7", "busybox:1.36"])
-    assert only(plan).reason == (
-        "images: + docker.io/library/busybox:1.36, - docker.io/library/nginx:1.25"
-    )
+    assert only(plan).reason == ("images: + busybox:1.36, - nginx:1.25")
 
 
 def test_scalar_reason_says_from_and_to() -> None:
@@ -324,3 +322,17 @@ def test_a_ready_or_building_cache_with_equal_inputs_is_no_change() -> None:
     inputs = {"image_cache_name": "web", "images": ["docker.io/library/nginx:1.25"]}
     for status in ("Ready", "Creating", "Updating", None):
         assert not plan_diff({**inputs, "status": status}, inputs).has_changes
+
+
+def test_numbers_from_the_engine_are_shown_as_whole_numbers() -> None:
+    # The engine carries every number as a double: 7 arrives as 7.0.
+    plan = plan_diff({**OLD_OUTPUTS, "retention_days": 7.0}, {**BASE, "retention_days": 14.0})
+    assert only(plan).reason == "retention_days changes from 7 to 14"
+
+
+def test_a_rewritten_registry_host_reason_shows_each_side_as_written() -> None:
+    plan = plan_diff(
+        {**OLD_OUTPUTS, "insecure_registries": ["Harbor.Local:8443"]},
+        {**BASE, "insecure_registries": ["harbor.local:8443", "Other.Local"]},
+    )
+    assert only(plan).reason.startswith("insecure_registries: + Other.Local:")

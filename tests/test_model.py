@@ -41,15 +41,15 @@ def test_minimal_inputs_pass() -> None:
     assert check_inputs(VALID).failures == []
 
 
-def test_check_stores_images_canonically() -> None:
-    outcome = check_inputs({**VALID, "images": ["nginx:1.25", "user/app:1"]})
-    assert outcome.inputs["images"] == ["docker.io/library/nginx:1.25", "docker.io/user/app:1"]
+def test_check_stores_images_exactly_as_written() -> None:
+    outcome = check_inputs({**VALID, "images": ["nginx:1.25", "Registry.Example.com/app:1"]})
+    assert outcome.inputs["images"] == ["nginx:1.25", "Registry.Example.com/app:1"]
 
 
 def test_check_fills_in_the_timeout_default_only() -> None:
     assert check_inputs(VALID).inputs == {
         "image_cache_name": "web",
-        "images": ["docker.io/library/nginx:1.25"],
+        "images": ["nginx:1.25"],
         "timeout": DEFAULT_TIMEOUT,
     }
 
@@ -78,7 +78,7 @@ def test_check_accepts_whole_floats_from_the_engine() -> None:
     assert isinstance(outcome.inputs["image_cache_size"], int)
 
 
-def test_check_normalises_vswitch_ids_and_registry_hosts() -> None:
+def test_check_strips_blanks_from_vswitch_ids_and_keeps_registry_hosts_as_written() -> None:
     outcome = check_inputs(
         {
             **VALID,
@@ -89,8 +89,8 @@ def test_check_normalises_vswitch_ids_and_registry_hosts() -> None:
     )
     assert outcome.failures == []
     assert outcome.inputs["vswitch_id"] == "vsw-a1,vsw-b2"
-    assert outcome.inputs["image_registry_credentials"][0]["server"] == "r.example.com:5000"
-    assert outcome.inputs["insecure_registries"] == ["harbor.local:8443"]
+    assert outcome.inputs["image_registry_credentials"][0]["server"] == "R.Example.com:5000"
+    assert outcome.inputs["insecure_registries"] == ["Harbor.Local:8443"]
 
 
 def test_check_keeps_the_password_in_the_stored_inputs() -> None:
@@ -164,7 +164,7 @@ def test_to_api_gives_every_parameter_by_its_api_name() -> None:
     )
     assert spec.to_api() == {
         "ImageCacheName": "web",
-        "Images": ["docker.io/library/nginx:1.25"],
+        "Images": ["nginx:1.25"],
         "SecurityGroupId": "sg-1",
         "VSwitchId": "vsw-1,vsw-2",
         "ZoneId": "cn-hangzhou-h",
@@ -198,7 +198,7 @@ def test_to_api_leaves_out_what_is_not_set() -> None:
     )
     assert spec.to_api() == {
         "ImageCacheName": "web",
-        "Images": ["docker.io/library/nginx:1.25"],
+        "Images": ["nginx:1.25"],
     }
 
 
@@ -532,3 +532,21 @@ def test_spec_from_inputs_lists_every_failure() -> None:
     assert [f.property for f in caught.value.failures] == ["image_cache_name", "images"]
     assert "image_cache_name" in str(caught.value)
     assert "images[0]" in str(caught.value)
+
+
+def test_a_whole_number_from_the_engine_is_shown_as_the_user_wrote_it() -> None:
+    [failure] = checked(image_cache_size=10.0)
+    assert failure.reason.startswith("image_cache_size = 10: ")
+
+
+def test_the_api_request_carries_images_and_hosts_exactly_as_written() -> None:
+    spec = spec_from_inputs(
+        {
+            **VALID,
+            "images": ["centos:latest", "Registry.Example.com/team/app:1"],
+            "image_registry_credentials": [cred("Registry.Example.com")],
+        }
+    )
+    api = spec.to_api()
+    assert api["Images"] == ["centos:latest", "Registry.Example.com/team/app:1"]
+    assert api["ImageRegistryCredentials"][0]["Server"] == "Registry.Example.com"

@@ -21,7 +21,7 @@ from pulumi_eci_cache.emulator import (
     EmulatorServer,
 )
 from pulumi_eci_cache.provider import IDENTITY_KEY, IDENTITY_TAG, ImageCacheProvider
-from tests.support.provider_server import ProviderServer
+from tests.support.provider_server import ProviderServer, grpc_error_text
 
 FAST_POLLING = {
     "eci-cache:pollFloorSeconds": "0.05",
@@ -86,9 +86,14 @@ def test_check_reports_bad_input_and_calls_no_api(
     assert sum(emulator.backend.call_counts.values()) == 0
 
 
-def test_check_canonicalises_images(provider: ProviderServer) -> None:
-    checked, _ = provider.check("web", inputs(images=["nginx:1.25"]))
-    assert checked["images"] == ["docker.io/library/nginx:1.25"]
+def test_images_go_to_the_service_and_the_state_exactly_as_written(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    checked, _ = provider.check("web", inputs(images=["centos:latest", "Quay.io/team/app:1"]))
+    assert checked["images"] == ["centos:latest", "Quay.io/team/app:1"]
+    _, outs = provider.create("web", checked)
+    assert outs["images"] == ["centos:latest", "Quay.io/team/app:1"]
+    assert live(emulator)[0]["Images"] == ["centos:latest", "Quay.io/team/app:1"]
 
 
 def test_create_waits_until_ready_and_returns_the_live_outputs(
@@ -142,8 +147,8 @@ def test_update_changes_the_cache_in_place_and_waits_for_ready(
     new_outs = provider.update("web", cache_id, outs, checked)
     assert new_outs["status"] == "Ready" and new_outs["image_cache_id"] == cache_id
     assert sorted(live(emulator)[0]["Images"]) == [
-        "docker.io/library/nginx:1.25",
-        "docker.io/library/redis:7.2",
+        "nginx:1.25",
+        "redis:7.2",
     ]
 
 
@@ -359,3 +364,101 @@ def test_a_cache_refreshed_as_failed_is_replaced(provider: ProviderServer) -> No
     checked, _ = provider.check("web", inputs())
     diff = provider.diff("web", cache_id, {**outs, "status": "Failed"}, checked)
     assert list(diff.replaces) == ["status"]
+
+
+# --------------------------------------------------------------------------- identity
+
+
+def second_key_provider(emulator: EmulatorServer) -> ProviderServer:
+    """Another person: same program and stack name, another access key, same account."""
+    emulator.backend.add_access_key("second-person-key-id", "second-person-secret")
+    server = ProviderServer(
+        ImageCacheProvider(),
+        env={
+            "ECI_CACHE_ENDPOINT": emulator.url,
+            "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou",
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": "second-person-key-id",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "second-person-secret",
+        },
+    )
+    server.configure(FAST_POLLING)
+    return server
+
+
+def orphan(emulator: EmulatorServer, provider: ProviderServer, **overrides: Any) -> str:
+    """A cache this resource created, which the state then lost (a crashed create)."""
+    cache_id, _ = create(provider, **overrides)
+    return cache_id
+
+
+def test_another_persons_cache_with_the_same_stack_and_name_is_never_adopted(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    first_id, _ = create(provider)
+    second = second_key_provider(emulator)
+    try:
+        second_id, _ = create(second)
+    finally:
+        second.close()
+    assert second_id != first_id
+    assert {c["ImageCacheId"] for c in live(emulator)} == {first_id, second_id}
+
+
+def test_an_own_cache_older_than_the_timeout_is_refused_by_name(emulator: EmulatorServer) -> None:
+    first = start_provider(emulator)
+    try:
+        old_id = orphan(emulator, first, timeout="1m")
+    finally:
+        first.close()
+    emulator.backend.regions["cn-hangzhou"][old_id].creation_time -= 3600
+    rerun = start_provider(emulator)
+    try:
+        checked, _ = rerun.check("web", inputs(timeout="1m"))
+        with pytest.raises(grpc.RpcError) as info:
+            rerun.create("web", checked)
+    finally:
+        rerun.close()
+    message = grpc_error_text(info.value)
+    assert message.startswith("web: not creating, because 1 cache bears this resource's identity")
+    assert old_id in message and "1h 0m old" not in message and "older than" in message
+    assert f'adopt_image_cache_id="{old_id}"' in message
+    assert "Traceback" not in message
+    assert [c["ImageCacheId"] for c in live(emulator)] == [old_id]
+
+
+def test_an_own_cache_with_other_images_is_refused_not_adopted(emulator: EmulatorServer) -> None:
+    first = start_provider(emulator)
+    try:
+        old_id = orphan(emulator, first, images=["redis:7.2"])
+    finally:
+        first.close()
+    rerun = start_provider(emulator)
+    try:
+        checked, _ = rerun.check("web", inputs())
+        with pytest.raises(grpc.RpcError) as info:
+            rerun.create("web", checked)
+    finally:
+        rerun.close()
+    assert "its images differ" in grpc_error_text(info.value)
+    assert [c["ImageCacheId"] for c in live(emulator)] == [old_id]
+
+
+def test_adopt_image_cache_id_takes_over_a_cache_and_brings_it_to_the_spec(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    foreign = emulator.backend.create_image_cache(
+        "cn-hangzhou", {"ImageCacheName": "console-made", "Images": ["redis:7.2"]}
+    ).cache_id
+    cache_id, outs = create(provider, adopt_image_cache_id=foreign)
+    assert cache_id == foreign
+    [cache] = live(emulator)
+    assert (cache["ImageCacheName"], cache["Images"]) == ("web", ["nginx:1.25"])
+    assert outs["status"] == "Ready"
+
+
+def test_adopting_a_cache_that_does_not_exist_says_so(provider: ProviderServer) -> None:
+    checked, _ = provider.check("web", inputs(adopt_image_cache_id="imc-missing"))
+    with pytest.raises(grpc.RpcError) as info:
+        provider.create("web", checked)
+    message = grpc_error_text(info.value)
+    assert message.startswith('web: adopt_image_cache_id "imc-missing": no such image cache')

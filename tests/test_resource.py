@@ -39,7 +39,7 @@ def recorder() -> Iterator[Recorder]:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     mocks = Recorder()
-    pulumi.runtime.set_mocks(mocks, project="proj", stack="dev", preview=False)
+    pulumi.runtime.set_mocks(mocks, project="proj", stack="dev", preview=False, organization="acme")
     yield mocks
     asyncio.set_event_loop(None)
     loop.close()
@@ -65,11 +65,11 @@ def test_args_and_keyword_arguments_register_the_same_inputs(recorder: Recorder)
 
 
 @pulumi.runtime.test
-def test_a_resource_is_named_by_project_stack_and_name(recorder: Recorder) -> Any:
+def test_a_resource_is_named_by_organization_project_stack_and_name(recorder: Recorder) -> Any:
     cache = ImageCache("web", ImageCacheArgs(image_cache_name="web", images=["nginx:1.25"]))
 
     def check(_: Any) -> None:
-        assert recorder.registered["web"][IDENTITY_KEY] == "proj/dev/web"
+        assert recorder.registered["web"][IDENTITY_KEY] == "acme/proj/dev/web"
 
     return cache.urn.apply(check)
 
@@ -87,7 +87,7 @@ def test_a_child_is_named_by_its_parents_urn_so_siblings_never_collide(
 
     def check(_: Any) -> None:
         identity = recorder.registered["cache"][IDENTITY_KEY]
-        assert identity == "proj/dev/pkg:index:Service::svc-a/cache"
+        assert identity == "acme/proj/dev/pkg:index:Service::svc-a/cache"
 
     return cache.urn.apply(check)
 

@@ -37,7 +37,10 @@ def test_an_expected_failure_reaches_the_engine_as_its_message_alone(
     with pytest.raises(grpc.RpcError) as caught:
         server.create("web", {"fail": "expected"})
     text = grpc_error_text(caught.value)
-    assert text == "CreateImageCache failed: Forbidden.RAM: you may not (RequestId REQ-1, HTTP 403)"
+    assert text == (
+        "CreateImageCache failed: Forbidden.RAM: you may not (RequestId REQ-1, HTTP 403). "
+        "Grant the RAM identity permission for eci:CreateImageCache"
+    )
 
 
 def test_a_bug_keeps_its_traceback(server: ProviderServer) -> None:

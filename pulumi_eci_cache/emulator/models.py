@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..images import canonical_or_raw
 from .exceptions import (
     IdempotentParameterMismatch,
     IncorrectImageCacheStatus,
@@ -351,8 +352,12 @@ class EciBackend:
         cache.build_kind, cache.build_started = kind, now
         cache.build_seconds = self.build_seconds
         cache.progress, cache.failed_at = 0, None
+        # An image fails however it is spelled: the registry sees the same image.
+        unpullable = {canonical_or_raw(image): cause for image, cause in self.unpullable.items()}
         cache.failing_images = {
-            i: self.unpullable[i] for i in cache.spec["Images"] if i in self.unpullable
+            image: unpullable[key]
+            for image in cache.spec["Images"]
+            if (key := canonical_or_raw(image)) in unpullable
         }
         self.mutations += 1
 

@@ -1,0 +1,55 @@
+"""Whose cache it is: the resource and the principal behind the identity tag (pure)."""
+
+from __future__ import annotations
+
+from pulumi_eci_cache.credentials import Credential, configured_role
+from pulumi_eci_cache.identity import identity_tag_value, principal, resource_identity
+
+LONG_TERM = Credential("LTAI-first", "secret")
+STS = Credential("STS.session-1", "secret", "token")
+
+
+def test_a_long_term_key_is_its_own_principal() -> None:
+    assert principal(LONG_TERM, role=None) == "access-key:LTAI-first"
+
+
+def test_sts_credentials_are_the_configured_role() -> None:
+    assert principal(STS, role="acs:ram::1:role/deploy") == "role:acs:ram::1:role/deploy"
+
+
+def test_sts_credentials_without_a_role_have_no_stable_principal() -> None:
+    assert principal(STS, role=None) is None
+
+
+def test_two_keys_give_the_same_resource_different_identities() -> None:
+    resource = resource_identity("organization", "quickstart", "dev", "web")
+    other = Credential("LTAI-second", "secret")
+    first = identity_tag_value(resource, principal(LONG_TERM, None))
+    second = identity_tag_value(resource, principal(other, None))
+    assert first != second
+    assert first == identity_tag_value(resource, principal(LONG_TERM, None))
+
+
+def test_no_principal_gives_a_value_nothing_else_bears() -> None:
+    resource = resource_identity("organization", "quickstart", "dev", "web")
+    assert identity_tag_value(resource, None) != identity_tag_value(resource, None)
+
+
+def test_the_tag_value_shows_neither_key_nor_stack() -> None:
+    value = identity_tag_value(resource_identity("o", "p", "s", "web"), "access-key:LTAI-first")
+    assert "LTAI" not in value and "web" not in value and len(value) == 32
+
+
+def test_the_role_comes_from_pulumi_alicloud_assume_role_config() -> None:
+    config = {"alicloud:assumeRole": '{"roleArn": "acs:ram::1:role/deploy"}'}
+    assert configured_role(config, {}, {}) == "acs:ram::1:role/deploy"
+
+
+def test_the_role_comes_from_the_environment_or_the_cli_profile() -> None:
+    assert configured_role({}, {"ALIBABA_CLOUD_ROLE_ARN": "arn-env"}, {}) == "arn-env"
+    assert configured_role({}, {}, {"ram_role_arn": "arn-profile"}) == "arn-profile"
+    assert configured_role({"alicloud:ecsRoleName": "node"}, {}, {}) == "ecs-role:node"
+
+
+def test_no_role_configured_is_none() -> None:
+    assert configured_role({}, {}, {"mode": "AK"}) is None
