@@ -6,8 +6,11 @@ fifty Describe calls per tick and trip the API's throttling. Here every waiter
 "the cache as seen by a round that started no earlier than T"; the poller runs one
 paged, unfiltered DescribeImageCaches per round for all of them, never more often
 than ``min_interval`` apart, and wakes everyone whose time has come. A round the
-service throttles is simply tried again later (for up to ``give_up_after`` seconds):
-it never fails the creates waiting on it.
+service throttles (or answers with a 5xx) is simply tried again later, for up to
+``give_up_after`` seconds: it never fails the creates waiting on it. A round that
+gets no answer at all (endpoint down, unknown host, TLS failure) is not throttling:
+after ``unreachable_after`` seconds of those, every waiter gets the error, which names
+the endpoint and the setting it came from.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pulumi_eci_cache.errors import TransportError
 from pulumi_eci_cache.retry import is_retryable
 
 __all__ = ["PolledCache", "SharedPoller"]
@@ -35,6 +39,7 @@ class SharedPoller:
         clock: Callable[[], float] = time.monotonic,
         idle_exit: float = 30.0,
         give_up_after: float = 300.0,
+        unreachable_after: float = 60.0,
     ) -> None:
         self._describe_all = describe_all
         # A number, or a function of the moment (the provider ties it to the request
@@ -43,6 +48,7 @@ class SharedPoller:
         self._clock = clock
         self._idle_exit = idle_exit
         self._give_up_after = give_up_after
+        self._unreachable_after = unreachable_after
         self._cond = threading.Condition()
         self._wanted: dict[int, float] = {}  # waiter ticket -> earliest round start it accepts
         self._tickets = itertools.count()
@@ -111,7 +117,12 @@ class SharedPoller:
         except Exception as exc:
             with self._cond:
                 self._failing_since = self._failing_since or started
-                if is_retryable(exc) and started - self._failing_since < self._give_up_after:
+                patience = (
+                    self._unreachable_after
+                    if isinstance(exc, TransportError)
+                    else self._give_up_after
+                )
+                if is_retryable(exc) and started - self._failing_since < patience:
                     return  # a throttled or lost round: waiters keep waiting for the next
                 self._error = exc  # handed to every waiter of this round; the poller lives on
                 self._round_started = started

@@ -115,6 +115,11 @@ class _Runtime:
         return float(value) if value not in (None, "") else default
 
     @property
+    def unreachable_seconds(self) -> float:
+        """How long to keep trying an endpoint that does not answer at all."""
+        return self.number("eci-cache:unreachableTimeoutSeconds", 60.0)
+
+    @property
     def schedule(self) -> PollSchedule:
         return PollSchedule(
             floor=self.number("eci-cache:pollFloorSeconds", PollSchedule.floor),
@@ -128,7 +133,12 @@ class _Runtime:
                 rate = self.number("eci-cache:maxRequestsPerSecond", 10.0)
                 self.limiter = AdaptiveRateLimiter(rate=rate, burst=max(1.0, rate / 2))
                 self.settings = resolve_settings(self.config)
-                self.client = EciClient(self.settings, rate_limiter=self.limiter, on_retry=_say)
+                self.client = EciClient(
+                    self.settings,
+                    retry=RetryPolicy(max_transport_seconds=self.unreachable_seconds),
+                    rate_limiter=self.limiter,
+                    on_retry=_say,
+                )
             return self.client
 
     def identity_tag(self, props: Mapping[str, Any]) -> tuple[str | None, bool]:
@@ -150,6 +160,7 @@ class _Runtime:
                 floor, limiter = self.schedule.floor, self.limiter
                 self.poller = SharedPoller(
                     lambda: client.describe_image_caches(retry=POLLER_RETRY),
+                    unreachable_after=self.unreachable_seconds,
                     # Rounds take at most a third of the request budget, and less while
                     # creates and updates queue for a token: they come first.
                     min_interval=lambda: max(floor, (3.0 + limiter.waiting) / limiter.rate),

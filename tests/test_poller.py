@@ -108,6 +108,17 @@ def test_a_service_that_stays_throttled_is_reported_after_the_give_up_time() -> 
         poller.observe("imc-1", time.monotonic())
 
 
+def test_an_unreachable_endpoint_fails_its_waiters_sooner_than_throttling() -> None:
+    from pulumi_eci_cache.errors import TransportError
+
+    def down() -> list[dict[str, Any]]:
+        raise TransportError("DescribeImageCaches", "ConnectError: refused", unreachable=True)
+
+    poller = SharedPoller(down, min_interval=0.01, give_up_after=3600, unreachable_after=0.1)
+    with pytest.raises(TransportError, match="cannot reach"):
+        poller.observe("imc-1", time.monotonic())
+
+
 def test_the_pace_can_be_a_function_of_the_moment() -> None:
     service = FakeService(["imc-1"])
     poller = SharedPoller(service.describe_all, min_interval=lambda: 0.3)

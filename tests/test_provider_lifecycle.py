@@ -462,3 +462,48 @@ def test_adopting_a_cache_that_does_not_exist_says_so(provider: ProviderServer) 
         provider.create("web", checked)
     message = grpc_error_text(info.value)
     assert message.startswith('web: adopt_image_cache_id "imc-missing": no such image cache')
+
+
+# --------------------------------------------------------------------- clean failures
+
+
+def test_an_unreachable_endpoint_fails_naming_it_and_its_setting(emulator: EmulatorServer) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    server = ProviderServer(
+        ImageCacheProvider(),
+        env={
+            "ECI_CACHE_ENDPOINT": dead,
+            "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou",
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+        },
+    )
+    server.configure({**FAST_POLLING, "eci-cache:unreachableTimeoutSeconds": "2"})
+    try:
+        checked, _ = server.check("web", inputs())
+        with pytest.raises(grpc.RpcError) as info:
+            server.create("web", checked)
+    finally:
+        output = server.close()
+    message = grpc_error_text(info.value)
+    assert message.startswith(f"web: DescribeImageCaches: cannot reach the ECI endpoint {dead}")
+    assert "(set by environment variable ECI_CACHE_ENDPOINT)" in message
+    assert "Traceback" not in message
+    assert "retrying in" in output  # a line per retry while it waited
+
+
+def test_a_failed_build_reads_as_one_message_with_the_services_reason(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    emulator.backend.set_unpullable_images({"nginx:0.0-missing": "manifest unknown"})
+    checked, _ = provider.check("web", inputs(images=["nginx:0.0-missing"]))
+    with pytest.raises(grpc.RpcError) as info:
+        provider.create("web", checked)
+    message = grpc_error_text(info.value)
+    assert message.startswith("web (imc-")
+    assert "ended Failed" in message and "manifest unknown" in message
+    assert "Traceback" not in message and "\n" not in message

@@ -100,10 +100,7 @@ def test_changed_images_are_updated_in_place_keeping_the_id(
     outputs = stack.outputs()
     assert outputs["image_cache_id"] == first
     assert ids(served_emulator) == [first]
-    assert sorted(served_emulator.caches()[0]["Images"]) == [
-        "docker.io/library/nginx:1.25",
-        "docker.io/library/redis:7.2",
-    ]
+    assert sorted(served_emulator.caches()[0]["Images"]) == ["nginx:1.25", "redis:7.2"]
 
 
 def test_a_changed_zone_replaces_the_cache_and_the_old_one_is_gone(
@@ -137,7 +134,7 @@ def test_bad_input_fails_preview_naming_field_and_value_with_no_api_call(
 def test_a_failed_build_fails_with_the_services_reason_and_leaves_nothing(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    served_emulator.post("unpullable", {"images": ["docker.io/library/nginx:0.0-missing"]})
+    served_emulator.post("unpullable", {"images": ["nginx:0.0-missing"]})
     stack = make_stack(pulumi_stack, images=["nginx:0.0-missing"])
     with pytest.raises(PulumiCommandError) as info:
         stack.up()

@@ -1,0 +1,160 @@
+"""Faithful to the service, safe beside other stacks, clear when things fail (real CLI).
+
+Images go to the service as written; a cache is only ever taken over when it is surely
+this stack's own; expected failures read as one message with no traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from typing import Any
+
+import pytest
+
+from .conftest import PulumiCommandError, PulumiStack, ServedEmulator
+
+pytestmark = pytest.mark.e2e
+
+PROGRAM = "tests/e2e/programs/configurable"
+FAST = {
+    "eci-cache:pollFloorSeconds": "0.2",
+    "eci-cache:pollFirstSeconds": "0.2",
+    "eci-cache:pollCeilingSeconds": "1",
+}
+SECOND_KEY_ID, SECOND_KEY_SECRET = "second-person-key-id", "second-person-key-secret"
+
+
+def spec(**fields: Any) -> str:
+    return json.dumps({"image_cache_name": "e2e", "images": ["nginx:1.25"], **fields})
+
+
+def make_stack(pulumi_stack: Any, **fields: Any) -> PulumiStack:
+    stack: PulumiStack = pulumi_stack(PROGRAM, config={**FAST, "spec": spec(**fields)})
+    return stack
+
+
+def failure_text(info: pytest.ExceptionInfo[PulumiCommandError]) -> str:
+    return info.value.stdout + info.value.stderr
+
+
+def test_images_reach_the_service_the_state_and_the_preview_as_written(
+    pulumi_stack: Any, served_emulator: ServedEmulator
+) -> None:
+    stack = make_stack(pulumi_stack, images=["centos:latest", "nginx:1.25"])
+    stack.up()
+    assert served_emulator.caches()[0]["Images"] == ["centos:latest", "nginx:1.25"]
+    assert stack.outputs()["images"] == ["centos:latest", "nginx:1.25"]
+    stack.config_set("spec", spec(images=["centos:latest", "nginx:1.26"]))
+    preview = stack.preview("--diff")
+    text = preview.stdout + preview.stderr
+    assert "images: + nginx:1.26, - nginx:1.25" in text
+    assert "docker.io/library" not in text
+
+
+def test_whole_numbers_are_shown_as_written_in_the_preview(
+    pulumi_stack: Any, served_emulator: ServedEmulator
+) -> None:
+    stack = make_stack(pulumi_stack, retention_days=7)
+    stack.up()
+    stack.config_set("spec", spec(retention_days=14))
+    preview = stack.preview("--diff")
+    text = preview.stdout + preview.stderr
+    assert "retention_days changes from 7 to 14" in text
+    assert "7.0" not in text
+
+
+def test_two_people_with_the_same_stack_never_touch_each_others_cache(
+    pulumi_stack: Any, served_emulator: ServedEmulator
+) -> None:
+    served_emulator.post("config", {"access_keys": {SECOND_KEY_ID: {"secret": SECOND_KEY_SECRET}}})
+    first: PulumiStack = pulumi_stack("examples/quickstart", stack="dev")
+    second: PulumiStack = pulumi_stack(
+        "examples/quickstart",
+        stack="dev",
+        env={
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": SECOND_KEY_ID,
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECOND_KEY_SECRET,
+        },
+    )
+    first.up()
+    second.up()
+    mine, theirs = first.outputs()["image_cache_id"], second.outputs()["image_cache_id"]
+    assert mine != theirs
+    assert "adopting" not in second.history[-1].stdout
+    second.destroy()
+    assert [c["ImageCacheId"] for c in served_emulator.caches()] == [mine]
+    first.refresh()
+    assert first.outputs()["image_cache_id"] == mine
+    first.destroy()
+    assert served_emulator.caches() == []
+
+
+def test_an_own_cache_older_than_the_timeout_is_refused_by_name(
+    pulumi_stack: Any, served_emulator: ServedEmulator
+) -> None:
+    served_emulator.post("config", {"build_seconds": 30})
+    stack = make_stack(pulumi_stack, timeout="2s")
+    with pytest.raises(PulumiCommandError):
+        stack.up()  # times out: the cache is left behind, still building
+    [orphan] = served_emulator.caches()
+    time.sleep(3)  # now it is older than the resource's 2 s timeout
+    with pytest.raises(PulumiCommandError) as info:
+        stack.up()
+    text = failure_text(info)
+    assert f'{orphan["ImageCacheId"]} ("e2e"' in text
+    assert "older than this resource's timeout (2s)" in text
+    assert f'adopt_image_cache_id="{orphan["ImageCacheId"]}"' in text
+    assert "Traceback" not in text
+    assert [c["ImageCacheId"] for c in served_emulator.caches()] == [orphan["ImageCacheId"]]
+
+
+def test_adopt_image_cache_id_takes_over_a_cache_made_elsewhere(
+    pulumi_stack: Any, served_emulator: ServedEmulator
+) -> None:
+    from pulumi_eci_cache.client import EciClient, static_settings
+
+    settings = static_settings(
+        served_emulator.url,
+        served_emulator.region,
+        served_emulator.access_key_id,
+        served_emulator.access_key_secret,
+    )
+    with EciClient(settings) as client:
+        made = client.create_image_cache({"ImageCacheName": "e2e", "Images": ["nginx:1.25"]})
+    stack = make_stack(pulumi_stack, adopt_image_cache_id=made.image_cache_id)
+    stack.up()
+    assert stack.outputs()["image_cache_id"] == made.image_cache_id
+    assert [c["ImageCacheId"] for c in served_emulator.caches()] == [made.image_cache_id]
+
+
+def test_a_failed_build_reads_as_one_message_without_a_traceback(
+    pulumi_stack: Any, served_emulator: ServedEmulator
+) -> None:
+    served_emulator.post("unpullable", {"images": {"nginx:0.0-missing": "manifest unknown"}})
+    stack = make_stack(pulumi_stack, images=["nginx:0.0-missing"])
+    with pytest.raises(PulumiCommandError) as info:
+        stack.up()
+    text = failure_text(info)
+    assert "ended Failed" in text and "manifest unknown" in text
+    assert "Traceback" not in text and 'File "' not in text
+
+
+def test_an_unreachable_endpoint_fails_with_one_message_naming_it(
+    pulumi_stack: Any, served_emulator: ServedEmulator
+) -> None:
+    stack = make_stack(pulumi_stack)
+    stack.up()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    stack.config_set("eci-cache:endpoint", dead)
+    stack.config_set("eci-cache:unreachableTimeoutSeconds", "3")
+    stack.config_set("spec", spec(retention_days=3))
+    with pytest.raises(PulumiCommandError) as info:
+        stack.up()
+    text = failure_text(info)
+    assert f"cannot reach the ECI endpoint {dead} (set by stack config eci-cache:endpoint)" in text
+    assert "retrying in" in text  # a line per retry while it waited
+    assert "Traceback" not in text and "httpcore" not in text
