@@ -251,7 +251,7 @@ class EciClient:
                 elapsed = self._clock() - started
                 if not policy.should_retry(exc, attempt, waited, elapsed, delay):
                     if isinstance(exc, TransportError) and attempt > 1:
-                        raise self._transport_error(action, exc, attempt, elapsed) from exc
+                        raise exc.retried(attempt, elapsed) from exc
                     raise
                 waited += delay
                 log.info("%s: %s; retrying in %.1fs (attempt %d)", action, exc, delay, attempt)
@@ -261,17 +261,13 @@ class EciClient:
                     )
                 self._sleep(delay)
 
-    def _transport_error(
-        self, action: str, exc: TransportError, attempts: int = 1, elapsed: float = 0.0
-    ) -> TransportError:
+    def _transport_error(self, action: str, reason: str, unreachable: bool) -> TransportError:
         return TransportError(
             action,
-            exc.reason,
+            reason,
             endpoint=self.settings.endpoint,
             endpoint_source=self.settings.endpoint_source,
-            unreachable=exc.unreachable,
-            attempts=attempts,
-            elapsed=elapsed,
+            unreachable=unreachable,
         )
 
     def _send(self, action: str, params: dict[str, str], secrets: list[str]) -> dict[str, Any]:
@@ -282,9 +278,7 @@ class EciClient:
         except httpx.TransportError as exc:
             reason = type(exc).__name__ + ": " + (_scrub(str(exc), secrets) or "no detail")
             unreachable = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-            raise self._transport_error(
-                action, TransportError(action, reason, unreachable=unreachable)
-            ) from exc
+            raise self._transport_error(action, reason, unreachable) from exc
         try:
             body = response.json()
         except ValueError:
@@ -292,10 +286,18 @@ class EciClient:
         if not isinstance(body, dict):
             body = {}
         if response.status_code >= 400:
+            code, message = body.get("Code"), body.get("Message") or response.reason_phrase
+            if not code:  # not the ECI API answering (a proxy, a wrong URL, ...)
+                code = f"HTTP{response.status_code}"
+                message = (
+                    f"{self.settings.endpoint} (set by {self.settings.endpoint_source}) "
+                    f"answered {response.status_code} {response.reason_phrase} without an "
+                    "ECI error in the body; check that it is an ECI endpoint"
+                )
             error = ApiError(
                 action,
-                str(body.get("Code") or f"HTTP{response.status_code}"),
-                _scrub(str(body.get("Message") or response.reason_phrase), secrets),
+                str(code),
+                _scrub(str(message), secrets),
                 str(body.get("RequestId", "")),
                 response.status_code,
                 str(body.get("Recommend", "")),

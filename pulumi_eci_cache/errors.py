@@ -83,7 +83,8 @@ class TransportError(EciCacheError):
         where = f"the ECI endpoint {endpoint}" if endpoint else "the ECI endpoint"
         if endpoint_source:
             where += f" (set by {endpoint_source})"
-        tries = f" after {attempts} attempts in {elapsed:.0f}s" if attempts > 1 else ""
+        plural = "attempt" if attempts == 1 else "attempts"
+        tries = f" after {attempts} {plural} in {elapsed:.0f}s" if attempts > 1 or elapsed else ""
         if unreachable:
             message = (
                 f"{action}: cannot reach {where}{tries}: {reason}. Check that the endpoint "
@@ -100,6 +101,18 @@ class TransportError(EciCacheError):
         self.endpoint = endpoint
         self.endpoint_source = endpoint_source
         self.unreachable = unreachable
+
+    def retried(self, attempts: int, elapsed: float) -> TransportError:
+        """The same failure, after ``attempts`` tries over ``elapsed`` seconds."""
+        return TransportError(
+            self.action,
+            self.reason,
+            endpoint=self.endpoint,
+            endpoint_source=self.endpoint_source,
+            unreachable=self.unreachable,
+            attempts=attempts,
+            elapsed=elapsed,
+        )
 
     @property
     def retryable(self) -> bool:

@@ -56,6 +56,7 @@ class SharedPoller:
         self._round_started = float("-inf")
         self._last_attempt = float("-inf")
         self._failing_since: float | None = None
+        self._failed_rounds = 0
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         self.rounds = 0
@@ -116,13 +117,17 @@ class SharedPoller:
             caches = self._describe_all()
         except Exception as exc:
             with self._cond:
-                self._failing_since = self._failing_since or started
-                patience = (
-                    self._unreachable_after
-                    if isinstance(exc, TransportError)
-                    else self._give_up_after
-                )
-                if is_retryable(exc) and started - self._failing_since < patience:
+                if self._failing_since is None:
+                    self._failing_since = started
+                self._failed_rounds += 1
+                ended = self._clock()
+                if isinstance(exc, TransportError):
+                    # Give up before a round like this one would run past the patience.
+                    failing = ended - self._failing_since
+                    if failing + (ended - started) < self._unreachable_after:
+                        return
+                    exc = exc.retried(self._failed_rounds, failing)
+                elif is_retryable(exc) and started - self._failing_since < self._give_up_after:
                     return  # a throttled or lost round: waiters keep waiting for the next
                 self._error = exc  # handed to every waiter of this round; the poller lives on
                 self._round_started = started
@@ -132,6 +137,7 @@ class SharedPoller:
             self.rounds += 1
             self._error = None
             self._failing_since = None
+            self._failed_rounds = 0
             self._snapshot = {str(c.get("ImageCacheId")): c for c in caches}
             self._round_started = started
             self._cond.notify_all()

@@ -292,3 +292,13 @@ def test_transport_errors_never_echo_the_security_token(client: EciClient) -> No
     with pytest.raises(TransportError) as info:
         client.describe_image_caches()
     assert "sts-token" not in str(info.value) and "key-secret" not in str(info.value)
+
+
+@respx.mock
+def test_an_answer_that_is_not_the_eci_apis_says_to_check_the_endpoint(client: EciClient) -> None:
+    respx.get(f"{ENDPOINT}/").mock(return_value=httpx.Response(404, text="<html>no</html>"))
+    with pytest.raises(ApiError) as info:
+        client.describe_image_caches()
+    assert info.value.code == "HTTP404"
+    assert f"{ENDPOINT} (set by the settings given) answered 404 Not Found" in str(info.value)
+    assert "check that it is an ECI endpoint" in str(info.value)

@@ -126,3 +126,20 @@ def test_the_pace_can_be_a_function_of_the_moment() -> None:
     poller.observe("imc-1", start)
     poller.observe("imc-1", time.monotonic())
     assert time.monotonic() - start >= 0.3
+
+
+def test_a_silent_endpoint_is_given_up_before_another_slow_round_would_pass_the_limit() -> None:
+    from pulumi_eci_cache.errors import TransportError
+
+    now = [0.0]
+
+    def silent() -> list[dict[str, Any]]:
+        now[0] += 40.0  # two attempts that each wait for a 20 s read timeout
+        raise TransportError("DescribeImageCaches", "ReadTimeout")
+
+    poller = SharedPoller(silent, min_interval=0.0, clock=lambda: now[0], unreachable_after=60)
+    with pytest.raises(
+        TransportError, match=r"no answer from the ECI endpoint after 1 attempt in 40s"
+    ):
+        poller.observe("imc-1", 0.0)
+    assert now[0] <= 60.0
