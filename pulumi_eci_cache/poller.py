@@ -127,6 +127,8 @@ class SharedPoller:
                     if failing + (ended - started) < self._unreachable_after:
                         return
                     exc = exc.retried(self._failed_rounds, failing)
+                    # Waiters that come later get the whole patience again.
+                    self._failing_since, self._failed_rounds = None, 0
                 elif is_retryable(exc) and started - self._failing_since < self._give_up_after:
                     return  # a throttled or lost round: waiters keep waiting for the next
                 self._error = exc  # handed to every waiter of this round; the poller lives on
