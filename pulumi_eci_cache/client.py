@@ -32,7 +32,14 @@ from pulumi_eci_cache.errors import ApiError, TransportError
 from pulumi_eci_cache.retry import RetryPolicy
 from pulumi_eci_cache.signing import RpcSignatureAuth
 
-__all__ = ["CreatedCache", "EciClient", "RateLimiter", "flatten_params", "is_not_found"]
+__all__ = [
+    "CreatedCache",
+    "EciClient",
+    "RateLimiter",
+    "flatten_params",
+    "is_not_found",
+    "short_reason",
+]
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +113,7 @@ def flatten_params(request: RpcRequest, fields: Mapping[str, Any]) -> dict[str, 
     return {k: str(v) for k, v in params.items() if v is not None}
 
 
-def _short(exc: ApiError | TransportError) -> str:
+def short_reason(exc: ApiError | TransportError) -> str:
     """The cause alone, for a retry line (the full message comes if we give up)."""
     if isinstance(exc, TransportError):
         what = "cannot reach" if exc.unreachable else "no answer from"
@@ -184,17 +191,18 @@ class EciClient:
         )
 
     def describe_image_caches(
-        self, retry: RetryPolicy | None = None, **filters: Any
+        self, retry: RetryPolicy | None = None, quiet: bool = False, **filters: Any
     ) -> list[dict[str, Any]]:
         """Every cache matching the filters (Contract 1 names: ``ImageCacheId=...``,
         ``Tags=[{"Key":..,"Value":..}]``, ``MatchImage=[...]``), following NextToken.
-        ``retry`` overrides the client's policy (the shared poller retries by itself)."""
+        ``retry`` overrides the client's policy and ``quiet`` leaves its retries
+        unreported (the shared poller retries, and reports, by itself)."""
         caches: list[dict[str, Any]] = []
         token = ""
         filters.setdefault("Limit", DESCRIBE_PAGE_SIZE)
         while True:
             page_filters = {**filters, "NextToken": token or None}
-            body = self._call(DescribeImageCachesRequest(), page_filters, retry)
+            body = self._call(DescribeImageCachesRequest(), page_filters, retry, quiet)
             caches.extend(body.get("ImageCaches") or [])
             token = str(body.get("NextToken") or "")
             if not token:
@@ -224,7 +232,11 @@ class EciClient:
     # -- transport --------------------------------------------------------------------
 
     def _call(
-        self, request: RpcRequest, fields: Mapping[str, Any], retry: RetryPolicy | None = None
+        self,
+        request: RpcRequest,
+        fields: Mapping[str, Any],
+        retry: RetryPolicy | None = None,
+        quiet: bool = False,
     ) -> dict[str, Any]:
         action = request.get_action_name()
         params = flatten_params(request, fields)
@@ -255,10 +267,10 @@ class EciClient:
                     raise
                 waited += delay
                 log.info("%s: %s; retrying in %.1fs (attempt %d)", action, exc, delay, attempt)
-                if self._on_retry is not None and not getattr(exc, "throttled", False):
-                    self._on_retry(
-                        f"{action}: {_short(exc)}; retrying in {delay:.0f}s (attempt {attempt})"
-                    )
+                on_retry = None if quiet else self._on_retry
+                if on_retry is not None and not getattr(exc, "throttled", False):
+                    why = short_reason(exc)
+                    on_retry(f"{action}: {why}; retrying in {delay:.0f}s (attempt {attempt})")
                 self._sleep(delay)
 
     def _transport_error(self, action: str, reason: str, unreachable: bool) -> TransportError:

@@ -85,16 +85,12 @@ class TransportError(EciCacheError):
             where += f" (set by {endpoint_source})"
         plural = "attempt" if attempts == 1 else "attempts"
         tries = f" after {attempts} {plural} in {elapsed:.0f}s" if attempts > 1 or elapsed else ""
-        if unreachable:
-            message = (
-                f"{action}: cannot reach {where}{tries}: {reason}. Check that the endpoint "
-                "is right and reachable from this machine, or set eci-cache:endpoint"
-            )
-        else:
-            message = (
-                f"{action}: no answer from {where}{tries}: {reason}. The request may not "
-                "have been processed; run the update again"
-            )
+        what = "cannot reach" if unreachable else "no answer from"
+        message = (
+            f"{action}: {what} {where}{tries}: {reason}. Check that the endpoint is right "
+            "and reachable from this machine (or set eci-cache:endpoint), then run the "
+            "update again"
+        )
         super().__init__(message)
         self.action = action
         self.reason = reason

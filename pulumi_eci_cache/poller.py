@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pulumi_eci_cache.client import short_reason
 from pulumi_eci_cache.errors import TransportError
 from pulumi_eci_cache.retry import is_retryable
 
@@ -40,6 +41,8 @@ class SharedPoller:
         idle_exit: float = 30.0,
         give_up_after: float = 300.0,
         unreachable_after: float = 60.0,
+        report: Callable[[str], None] | None = None,
+        report_every: float = 10.0,
     ) -> None:
         self._describe_all = describe_all
         # A number, or a function of the moment (the provider ties it to the request
@@ -49,6 +52,11 @@ class SharedPoller:
         self._idle_exit = idle_exit
         self._give_up_after = give_up_after
         self._unreachable_after = unreachable_after
+        # Told, at most every ``report_every`` s, that rounds get no answer (a wait
+        # says what it waits for).
+        self._report = report
+        self._report_every = report_every
+        self._reported_at = float("-inf")
         self._cond = threading.Condition()
         self._wanted: dict[int, float] = {}  # waiter ticket -> earliest round start it accepts
         self._tickets = itertools.count()
@@ -81,6 +89,11 @@ class SharedPoller:
                 return self._snapshot
             finally:
                 del self._wanted[ticket]
+
+    def _say(self, now: float, line: str) -> None:
+        if self._report is not None and now - self._reported_at >= self._report_every:
+            self._reported_at = now
+            self._report(line)
 
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -125,6 +138,9 @@ class SharedPoller:
                     # Give up before a round like this one would run past the patience.
                     failing = ended - self._failing_since
                     if failing + (ended - started) < self._unreachable_after:
+                        left = self._unreachable_after - failing
+                        line = f"{exc.action}: {short_reason(exc)}; polling again, "
+                        self._say(ended, line + f"giving up in {left:.0f}s")
                         return
                     exc = exc.retried(self._failed_rounds, failing)
                     # Waiters that come later get the whole patience again.

@@ -159,8 +159,9 @@ class _Runtime:
             if self.poller is None:
                 floor, limiter = self.schedule.floor, self.limiter
                 self.poller = SharedPoller(
-                    lambda: client.describe_image_caches(retry=POLLER_RETRY),
+                    lambda: client.describe_image_caches(retry=POLLER_RETRY, quiet=True),
                     unreachable_after=self.unreachable_seconds,
+                    report=_say,
                     # Rounds take at most a third of the request budget, and less while
                     # creates and updates queue for a token: they come first.
                     min_interval=lambda: max(floor, (3.0 + limiter.waiting) / limiter.rate),

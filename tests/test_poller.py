@@ -141,3 +141,35 @@ def test_a_silent_endpoint_is_given_up_before_another_slow_round_would_pass_the_
     # One 40 s round failed; a second would end past 60 s, so it was not waited for.
     with pytest.raises(TransportError, match=r"no answer from the ECI endpoint after 1 attempt"):
         poller.observe("imc-1", 0.0)
+
+
+def test_rounds_without_an_answer_are_reported_at_most_every_few_seconds() -> None:
+    from pulumi_eci_cache.errors import TransportError
+
+    now = [0.0]
+    lines: list[str] = []
+
+    def refused() -> list[dict[str, Any]]:
+        now[0] += 2.0
+        raise TransportError("DescribeImageCaches", "ConnectError: refused", unreachable=True)
+
+    poller = SharedPoller(
+        refused,
+        min_interval=0.0,
+        clock=lambda: now[0],
+        unreachable_after=60,
+        report=lines.append,
+        report_every=10,
+    )
+    with pytest.raises(TransportError):
+        poller.observe("imc-1", 0.0)
+    # A round every 2 s, a line every 10 s of the wait, each saying how long is left.
+    assert [line.rsplit(" ", 1)[1] for line in lines[:6]] == [
+        "58s",
+        "48s",
+        "38s",
+        "28s",
+        "18s",
+        "8s",
+    ]
+    assert lines[0].startswith("DescribeImageCaches: cannot reach the endpoint (ConnectError")
