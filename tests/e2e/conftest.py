@@ -179,6 +179,15 @@ class ServedEmulator:
             "ALIBABA_CLOUD_REGION_ID": self.region,
         }
 
+    def client(self) -> Any:
+        """An ``EciClient`` signed with this emulator's key (for changes "made elsewhere")."""
+        from pulumi_eci_cache.client import EciClient, static_settings
+
+        settings = static_settings(
+            self.url, self.region, self.access_key_id, self.access_key_secret
+        )
+        return EciClient(settings)
+
     def log(self) -> str:
         return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
 

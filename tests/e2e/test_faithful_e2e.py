@@ -39,6 +39,13 @@ def failure_text(info: pytest.ExceptionInfo[PulumiCommandError]) -> str:
     return info.value.stdout + info.value.stderr
 
 
+def preview_diff(stack: PulumiStack, **fields: Any) -> str:
+    """What ``pulumi preview --diff`` prints once the spec is changed to ``fields``."""
+    stack.config_set("spec", spec(**fields))
+    preview = stack.preview("--diff")
+    return preview.stdout + preview.stderr
+
+
 def test_images_reach_the_service_the_state_and_the_preview_as_written(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
@@ -46,9 +53,7 @@ def test_images_reach_the_service_the_state_and_the_preview_as_written(
     stack.up()
     assert served_emulator.caches()[0]["Images"] == ["centos:latest", "nginx:1.25"]
     assert stack.outputs()["images"] == ["centos:latest", "nginx:1.25"]
-    stack.config_set("spec", spec(images=["centos:latest", "nginx:1.26"]))
-    preview = stack.preview("--diff")
-    text = preview.stdout + preview.stderr
+    text = preview_diff(stack, images=["centos:latest", "nginx:1.26"])
     assert "images: + nginx:1.26, - nginx:1.25" in text
     assert "docker.io/library" not in text
 
@@ -58,9 +63,7 @@ def test_whole_numbers_are_shown_as_written_in_the_preview(
 ) -> None:
     stack = make_stack(pulumi_stack, retention_days=7)
     stack.up()
-    stack.config_set("spec", spec(retention_days=14))
-    preview = stack.preview("--diff")
-    text = preview.stdout + preview.stderr
+    text = preview_diff(stack, retention_days=14)
     assert "retention_days changes from 7 to 14" in text
     assert "7.0" not in text
 
@@ -115,15 +118,7 @@ def test_an_own_cache_older_than_the_timeout_is_refused_by_name(
 def test_adopt_image_cache_id_takes_over_a_cache_made_elsewhere(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    from pulumi_eci_cache.client import EciClient, static_settings
-
-    settings = static_settings(
-        served_emulator.url,
-        served_emulator.region,
-        served_emulator.access_key_id,
-        served_emulator.access_key_secret,
-    )
-    with EciClient(settings) as client:
+    with served_emulator.client() as client:
         made = client.create_image_cache({"ImageCacheName": "e2e", "Images": ["nginx:1.25"]})
     stack = make_stack(pulumi_stack, adopt_image_cache_id=made.image_cache_id)
     stack.up()

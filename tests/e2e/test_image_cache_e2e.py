@@ -160,18 +160,10 @@ def test_refresh_drops_a_cache_deleted_behind_pulumis_back_and_up_recreates_it(
 def test_refresh_shows_drift_made_outside_pulumi_and_up_restores_the_spec(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    from pulumi_eci_cache.client import EciClient, static_settings
-
     stack = make_stack(pulumi_stack, image_cache_size=20)
     stack.up()
     cache_id = stack.outputs()["image_cache_id"]
-    settings = static_settings(
-        served_emulator.url,
-        served_emulator.region,
-        served_emulator.access_key_id,
-        served_emulator.access_key_secret,
-    )
-    with EciClient(settings) as client:  # someone resizes it in the console
+    with served_emulator.client() as client:  # someone resizes it in the console
         client.update_image_cache(cache_id, {"ImageCacheSize": 40})
     stack.refresh()
     [res] = stack.resources(TYPE)
@@ -312,15 +304,7 @@ def test_each_example_goes_up_and_down(
 def test_image_cache_get_looks_up_a_cache_pulumi_did_not_create(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    from pulumi_eci_cache.client import EciClient, static_settings
-
-    settings = static_settings(
-        served_emulator.url,
-        served_emulator.region,
-        served_emulator.access_key_id,
-        served_emulator.access_key_secret,
-    )
-    with EciClient(settings) as client:
+    with served_emulator.client() as client:
         cache_id = client.create_image_cache(
             {"ImageCacheName": "by-hand", "Images": ["docker.io/library/nginx:1.25"]}
         ).image_cache_id
