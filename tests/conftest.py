@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pulumi_eci_cache.emulator import EmulatedEci, emulated_eci
+from pulumi_eci_cache.emulator import EmulatedEci, EmulatorServer, emulated_eci
 
 
 @pytest.fixture
@@ -14,6 +14,13 @@ def eci_emulator() -> Iterator[EmulatedEci]:
     """The ECI emulator mounted in-process on httpx (respx), on a fake clock."""
     with emulated_eci() as emulator:
         yield emulator
+
+
+@pytest.fixture(scope="module")
+def emulator_server() -> Iterator[EmulatorServer]:
+    """The emulator served on a free loopback port (wall clock, 0.3 s builds), per module."""
+    with EmulatorServer(build_seconds=0.3) as served:
+        yield served
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -201,6 +201,16 @@ def test_long_term_key_refuses_a_security_token(eci_emulator: EciEmu) -> None:
     assert error_code(response) == (400, "InvalidSecurityToken.Mismatch")
 
 
+def test_signature_mismatch_message_redacts_the_security_token(eci_emulator: EciEmu) -> None:
+    eci_emulator.backend.add_access_key("sts-id", "sts-secret", "sts-token-value")
+    response = eci_emulator.call(
+        "DescribeImageCaches", {"SecurityToken": "sts-token-value"}, key_id="sts-id", secret="x"
+    )
+    assert error_code(response) == (400, "SignatureDoesNotMatch")
+    assert "server string to sign" in response.json()["Message"]
+    assert "sts-token-value" not in response.text
+
+
 # -- faults -------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -28,23 +28,18 @@ from pulumi_eci_cache.emulator import (
     DEFAULT_ACCESS_KEY_SECRET,
     EmulatorServer,
 )
+from tests.support.served_emulator import wait_until_settled
 
 NGINX = "docker.io/library/nginx:1.25"
 BROKEN = "registry.example.com/team/missing:1"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[EmulatorServer]:
-    with EmulatorServer(build_seconds=0.3) as served:
-        yield served
-
-
 @pytest.fixture
-def send(server: EmulatorServer) -> Callable[[RpcRequest], dict[str, Any]]:
+def send(emulator_server: EmulatorServer) -> Callable[[RpcRequest], dict[str, Any]]:
     client = AcsClient(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, "cn-hangzhou")
 
     def send(request: RpcRequest) -> dict[str, Any]:
-        request.set_endpoint(f"127.0.0.1:{server.port}")
+        request.set_endpoint(f"127.0.0.1:{emulator_server.port}")
         request.set_protocol_type("http")
         result: dict[str, Any] = json.loads(client.do_action_with_exception(request))
         return result
@@ -61,21 +56,6 @@ def describe(send: Callable[[RpcRequest], dict[str, Any]], cache_id: str) -> dic
     return cache
 
 
-def wait_until_settled(
-    send: Callable[[RpcRequest], dict[str, Any]], cache_id: str
-) -> tuple[list[str], dict[str, Any]]:
-    seen: list[str] = []
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        cache = describe(send, cache_id)
-        if not seen or seen[-1] != cache["Status"]:
-            seen.append(cache["Status"])
-        if cache["Status"] in ("Ready", "Failed", "UpdateFailed"):
-            return seen, cache
-        time.sleep(0.02)
-    raise AssertionError(f"{cache_id} did not settle: {seen}")
-
-
 def create(send: Callable[[RpcRequest], dict[str, Any]], *images: str) -> str:
     request = CreateImageCacheRequest()
     request.set_ImageCacheName("vendor-web")
@@ -89,7 +69,7 @@ def create(send: Callable[[RpcRequest], dict[str, Any]], *images: str) -> str:
 
 def test_vendor_client_creates_a_cache_that_becomes_ready(send: Any) -> None:
     cache_id = create(send, NGINX)
-    seen, cache = wait_until_settled(send, cache_id)
+    seen, cache = wait_until_settled(lambda: describe(send, cache_id))
     assert seen[-1] == "Ready" and "Creating" in seen
     assert (cache["Images"], cache["ImageCacheSize"], cache["Tags"]) == (
         [NGINX],
@@ -100,21 +80,21 @@ def test_vendor_client_creates_a_cache_that_becomes_ready(send: Any) -> None:
 
 def test_vendor_client_updates_a_cache_through_updating_to_ready(send: Any) -> None:
     cache_id = create(send, NGINX)
-    wait_until_settled(send, cache_id)
+    wait_until_settled(lambda: describe(send, cache_id))
     request = UpdateImageCacheRequest()
     request.set_ImageCacheId(cache_id)
     request.set_ImageCacheSize(40)
     send(request)
-    seen, cache = wait_until_settled(send, cache_id)
+    seen, cache = wait_until_settled(lambda: describe(send, cache_id))
     assert seen == ["Updating", "Ready"] and cache["ImageCacheSize"] == 40
 
 
 def test_vendor_client_sees_a_failed_build_with_its_events(
-    send: Any, server: EmulatorServer
+    send: Any, emulator_server: EmulatorServer
 ) -> None:
-    server.backend.set_unpullable_images([BROKEN])
+    emulator_server.backend.set_unpullable_images([BROKEN])
     cache_id = create(send, NGINX, BROKEN)
-    _, cache = wait_until_settled(send, cache_id)
+    _, cache = wait_until_settled(lambda: describe(send, cache_id))
     warnings = [e for e in cache["Events"] if e["Type"] == "Warning"]
     assert cache["Status"] == "Failed"
     assert any(BROKEN in e["Message"] for e in warnings)

@@ -14,6 +14,7 @@ from __future__ import annotations
 __all__ = [
     "EciServiceError",
     "IdempotentParameterMismatch",
+    "IncompleteSignature",
     "IncorrectImageCacheStatus",
     "InternalError",
     "InvalidAccessKeyIdNotFound",
@@ -74,12 +75,22 @@ class InvalidVersion(EciServiceError):
 
 
 class InvalidTimeStamp(EciServiceError):
-    code = "InvalidTimeStamp.Format"
+    """Suffixes: ``Format`` (not ``yyyy-MM-ddTHH:mm:ssZ``), ``Expired`` (more than 15
+    minutes away from the service's clock, either way)."""
+
+    code = "InvalidTimeStamp"
     http_status = 400
 
 
 class SignatureDoesNotMatch(EciServiceError):
     code = "SignatureDoesNotMatch"
+    http_status = 400
+
+
+class IncompleteSignature(EciServiceError):
+    """A V3 ``Authorization`` header that is malformed or leaves a common header unsigned."""
+
+    code = "IncompleteSignature"
     http_status = 400
 
 

@@ -5,8 +5,12 @@ so a test that passes in-process exercises exactly the bytes the server would se
 ``handle`` reads the RPC parameters (query string, plus the form body of a POST),
 checks the signature and the common parameters, applies throttling and forced
 faults, then dispatches on ``Action`` to one short method per action (moto's
-``responses.py``) that calls the backend and returns the real JSON shape. Every
-service error becomes ``{"RequestId", "HostId", "Code", "Message", "Recommend"}``.
+``responses.py``) that calls the backend and returns the real JSON shape. Two
+signature styles share the port: V1 (``Action`` and ``Signature`` among the
+parameters, the legacy ``AcsClient`` and Go SDK) and V3 (``x-acs-action`` /
+``x-acs-version`` headers and an ``ACS3-HMAC-SHA256`` Authorization, the current
+SDK); a request with either V3 mark is checked the V3 way. Every service error
+becomes ``{"RequestId", "HostId", "Code", "Message", "Recommend"}``.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from .faults import ForcedFault
 from .models import EciBackend
 from .params import ACTIONS, missing_parameter, parse_action_params
 from .signature import verify_signature
+from .signature_v3 import is_v3_request, read_action_and_version, verify_v3_signature
 
 __all__ = ["API_VERSION", "EciResponses", "EmulatorResponse", "json_response"]
 
@@ -62,7 +67,20 @@ def _snake(action: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", action).lower()
 
 
-def _read_params(method: str, url: str, headers: Mapping[str, str], body: bytes) -> dict[str, str]:
+@dataclass(frozen=True)
+class _Request:
+    """One RPC request as read off the wire; ``params`` hold query and form body (and,
+    for V3, ``Action``/``Version`` from the headers)."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+    params: dict[str, str]
+    v3: bool
+
+
+def _read_request(method: str, url: str, headers: Mapping[str, str], body: bytes) -> _Request:
     split = urlsplit(url)
     if split.path not in ("", "/"):
         raise InvalidAction(f"Specified api is not found, please check your url ({split.path}).")
@@ -70,12 +88,15 @@ def _read_params(method: str, url: str, headers: Mapping[str, str], body: bytes)
     content_type = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
     if method == "POST" and body and "json" not in content_type and "xml" not in content_type:
         pairs += parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+    v3 = is_v3_request(headers, {name for name, _ in pairs})
+    if v3:
+        pairs += read_action_and_version(headers).items()
     params: dict[str, str] = {}
     for name, value in pairs:
         if name in params:
             raise InvalidParameter(f"The parameter {name} is given more than once.", "Duplicate")
         params[name] = value
-    return params
+    return _Request(method, url, headers, body, params, v3)
 
 
 class EciResponses:
@@ -87,18 +108,18 @@ class EciResponses:
     def handle(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes = b""
     ) -> EmulatorResponse:
-        """Answer one RPC request (``url`` may be a full URL or ``/?query``)."""
+        """Answer one RPC request, V1 or V3 (``url`` may be a full URL or ``/?query``)."""
         request_id = str(uuid.uuid4()).upper()
         region = self.backend.default_region
         fault: ForcedFault | None = None
         try:
             with self.backend.lock:
-                params = _read_params(method.upper(), url, headers, body)
-                region = params.get("RegionId", region)
-                fault = self._admit(method.upper(), params)
+                request = _read_request(method.upper(), url, headers, body)
+                region = request.params.get("RegionId", region)
+                fault = self._admit(request)
                 if fault is not None and not fault.after_success:
                     return self._fault_response(fault, request_id, region)
-                payload = self._dispatch(params)
+                payload = self._dispatch(request.params)
             response = json_response(200, {"RequestId": request_id, **payload}, request_id)
         except EciServiceError as error:
             response = self._error_response(error, request_id, region)
@@ -106,15 +127,18 @@ class EciResponses:
             return self._fault_response(fault, request_id, region)
         return response
 
-    def _admit(self, method: str, params: Mapping[str, str]) -> ForcedFault | None:
+    def _admit(self, request: _Request) -> ForcedFault | None:
         """Count the call, authenticate it, throttle it; the forced fault it suffers."""
-        if method not in ("GET", "POST"):
-            raise InvalidParameter(f"The HTTP method {method} is not supported.", "HttpMethod")
+        params = request.params
+        if request.method not in ("GET", "POST"):
+            raise InvalidParameter(
+                f"The HTTP method {request.method} is not supported.", "HttpMethod"
+            )
         action = params.get("Action")
         if not action:
             raise missing_parameter("Action")
         self.backend.call_counts[action] += 1
-        verify_signature(method, params, self.backend.access_keys)
+        self._authenticate(request)
         for name in ("Version", "RegionId"):
             if not params.get(name):
                 raise missing_parameter(name)
@@ -133,6 +157,21 @@ class EciResponses:
             raise InvalidAction(f"Specified api {action} is not found.")
         self.backend.faults.check_throttle(self.backend.now())
         return self.backend.faults.take(action)
+
+    def _authenticate(self, request: _Request) -> None:
+        if not request.v3:
+            verify_signature(request.method, request.params, self.backend.access_keys)
+            return
+        # The clock without the admin API's offset: that moves the emulated world's
+        # time (retention, builds), not the wall clock a client signs with.
+        verify_v3_signature(
+            request.method,
+            request.url,
+            request.headers,
+            request.body,
+            self.backend.access_keys,
+            self.backend.clock(),
+        )
 
     def _dispatch(self, params: Mapping[str, str]) -> dict[str, Any]:
         action = params["Action"]

@@ -4,11 +4,11 @@ A signing bug is the kind of mistake that only shows up against the real endpoin
 so the emulator recomputes every signature with aliyunsdkcore's own RPC composer
 (signature version 1.0, HMAC-SHA1 over the sorted, percent-encoded parameters; for a
 POST the form-body parameters are signed too) and refuses a mismatch with
-``SignatureDoesNotMatch``. Unknown key ids get ``InvalidAccessKeyId.NotFound``.
-STS: a key registered with ``security_token="*"`` accepts any ``SecurityToken``, one
-registered with a token accepts only that token, and a long-term key (``None``)
-accepts none; missing or wrong tokens are refused. Timestamps are checked for format
-only (not for age), and nonces are not remembered: tests run on fake clocks.
+``SignatureDoesNotMatch`` (its message shows the server's string to sign, as the
+service does, with any ``SecurityToken`` in it redacted). Key lookup and the STS
+token rules are ``signature_keys``'s, shared with the V3 checker. Timestamps are
+checked for format only (not for age), and nonces are not remembered: tests run on
+fake clocks.
 """
 
 from __future__ import annotations
@@ -20,15 +20,10 @@ from collections.abc import Mapping
 from aliyunsdkcore.auth.algorithm import sha_hmac1
 from aliyunsdkcore.auth.composer import rpc_signature_composer
 
-from .exceptions import (
-    InvalidAccessKeyIdNotFound,
-    InvalidParameter,
-    InvalidSecurityToken,
-    InvalidTimeStamp,
-    SignatureDoesNotMatch,
-)
+from .exceptions import InvalidParameter, InvalidTimeStamp, SignatureDoesNotMatch
 from .models import AccessKey
 from .params import missing_parameter
+from .signature_keys import check_security_token, find_access_key
 
 __all__ = ["verify_signature"]
 
@@ -71,32 +66,20 @@ def verify_signature(
         )
     if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", params["Timestamp"]):
         raise InvalidTimeStamp(
-            f"The Timestamp {params['Timestamp']!r} is not ISO-8601 UTC (yyyy-MM-ddTHH:mm:ssZ)."
+            f"The Timestamp {params['Timestamp']!r} is not ISO-8601 UTC (yyyy-MM-ddTHH:mm:ssZ).",
+            "Format",
         )
     key_id = params["AccessKeyId"]
-    key = access_keys.get(key_id)
-    if key is None:
-        raise InvalidAccessKeyIdNotFound(f"The AccessKeyId {key_id!r} is not found.")
-    _check_token(key, params.get("SecurityToken"))
+    key = find_access_key(access_keys, key_id)
+    check_security_token(key, params.get("SecurityToken"), "SecurityToken")
     unsigned = {k: v for k, v in params.items() if k != "Signature"}
     string_to_sign = _compose_string_to_sign(method, unsigned)
     expected = _get_signature(string_to_sign, key.secret, sha_hmac1)
     if not hmac.compare_digest(str(expected), params["Signature"]):
+        if "SecurityToken" in unsigned:
+            unsigned["SecurityToken"] = "REDACTED"
         raise SignatureDoesNotMatch(
             "Specified signature is not matched with our calculation. server string to "
-            f"sign is:{string_to_sign}"
+            f"sign is:{_compose_string_to_sign(method, unsigned)}"
         )
     return key_id
-
-
-def _check_token(key: AccessKey, token: str | None) -> None:
-    if key.security_token is None:
-        if token is not None:
-            raise InvalidSecurityToken(
-                "A SecurityToken was sent with a long-term access key.", "Mismatch"
-            )
-        return
-    if token is None:
-        raise missing_parameter("SecurityToken")
-    if key.security_token not in ("*", token):
-        raise InvalidSecurityToken("The SecurityToken does not match the access key.", "Mismatch")
