@@ -103,6 +103,20 @@ def test_current_sdk_creates_a_cache_that_becomes_ready(client: Client) -> None:
     )
 
 
+def test_current_sdk_booleans_are_taken_as_it_spells_them(client: Client) -> None:
+    # The current SDK sends Python's True/False; the service parses them case-insensitively.
+    request = models.CreateImageCacheRequest(
+        region_id=REGION,
+        image_cache_name="flash",
+        image=[NGINX],
+        flash=True,
+        auto_match_image_cache=False,
+    )
+    cache_id = client.create_image_cache(request).body.image_cache_id
+    _, cache = wait_until_settled(lambda: describe(client, cache_id)[0])
+    assert cache["FlashSnapshotId"]  # only a Flash cache gets one
+
+
 def test_current_sdk_updates_a_cache_through_updating_to_ready(client: Client) -> None:
     cache_id = create(client)
     wait_until_settled(lambda: describe(client, cache_id)[0])

@@ -124,7 +124,7 @@ def test_a_missing_required_parameter_is_named(
         ("RetentionDays", "65537", "OutOfRange"),
         ("FlashCopyCount", "0", "OutOfRange"),
         ("StandardCopyCount", "-1", "Format"),
-        ("Flash", "True", "Format"),
+        ("Flash", "yes", "Format"),
         ("AutoMatchImageCache", "1", "Format"),
         ("EliminationStrategy", "FIFO", "Format"),
         ("ClientToken", "x" * 65, "Format"),

@@ -133,9 +133,11 @@ def _integer(name: str, value: str, low: int, high: int) -> int:
 
 
 def _boolean(name: str, value: str) -> bool:
-    if value not in ("true", "false"):
+    # Case-insensitive, as the service parses it: Alibaba's current SDK sends Python's
+    # ``True``/``False``. Anything else (``1``, ``yes``) is still refused.
+    if value.lower() not in ("true", "false"):
         raise _bad("Format", name, value, "expected 'true' or 'false'")
-    return value == "true"
+    return value.lower() == "true"
 
 
 def _text(name: str, value: str) -> str:
