@@ -5,7 +5,9 @@ Design rules (see docs/architecture.md and the dynamic-provider facts):
   config, the client and the credentials live in this module, once per provider
   process (``_Runtime``), resolved in ``configure()`` / on first use.
 - ``check`` validates with the input model and makes no API call.
-- ``diff`` is the pure rules of diff.py; its reasons are printed for the preview.
+- ``diff`` is the pure rules of diff.py; its reasons go to the resource they explain.
+- What the user sees (status on the resource's row, lasting lines) goes through
+  engine_log.py.
 - ``create`` is crash-safe: every cache carries a tag naming its Pulumi resource, so
   a create that dies after the service accepted it is adopted on the next run,
   never duplicated; within a run, retries reuse one ClientToken. A cache
@@ -34,7 +36,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_eci_cache import detailed_diff, server_hooks
+from pulumi_eci_cache import detailed_diff, engine_log, server_hooks
 from pulumi_eci_cache.client import EciClient, is_not_found
 from pulumi_eci_cache.concurrency import DEFAULT_MAX_WORKERS, SDK_WORKERS, lift_worker_ceiling
 from pulumi_eci_cache.credentials import resolve_settings
@@ -234,7 +236,7 @@ class ImageCacheProvider(ResourceProvider):
         detailed_diff.remember(plan, _olds, _news)
         label = _news.get("image_cache_name") or _id
         for change in plan.changes:
-            print(f"{label} ({_id}): {change.reason}", flush=True)
+            engine_log.note(engine_log.cache_label(label, _id), change.reason)
         return DiffResult(
             changes=plan.has_changes,
             replaces=list(plan.replaces),
@@ -254,7 +256,8 @@ class ImageCacheProvider(ResourceProvider):
             # the cache again. A token derived from the inputs would make the service
             # replay a cache destroyed since (same inputs, same token).
             cache_id = client.create_image_cache(api).image_cache_id
-            print(f"{api['ImageCacheName']} ({cache_id}): creating", flush=True)
+            label = engine_log.cache_label(api["ImageCacheName"], cache_id)
+            engine_log.note(label, f"creating {cache_id}")
         try:
             cache = self._wait_ready(cache_id, api["ImageCacheName"], timeout)
         except BuildFailedError:
@@ -279,10 +282,9 @@ class ImageCacheProvider(ResourceProvider):
             if cache.get("Status") in ("Failed", "UpdateFailed"):
                 self._delete_and_wait(client, cache_id, 600.0)
                 continue
-            print(
-                f"{api['ImageCacheName']} ({cache_id}): adopting the cache an "
-                "interrupted run created",
-                flush=True,
+            engine_log.note(
+                engine_log.cache_label(api["ImageCacheName"], cache_id),
+                f"adopting {cache_id}, the cache an interrupted run created",
             )
             return cache_id
         return None
@@ -304,7 +306,7 @@ class ImageCacheProvider(ResourceProvider):
         # The full desired spec: a field the user removed goes back to the API default.
         api = {**UPDATE_DEFAULTS, **api}
         client.update_image_cache(_id, api)
-        print(f"{name} ({_id}): updating", flush=True)
+        engine_log.status(engine_log.cache_label(name, _id), "Updating")
         cache = self._wait_ready(_id, name, timeout)
         return UpdateResult({**_news, **outputs_from_cache(cache)})
 
@@ -325,7 +327,7 @@ class ImageCacheProvider(ResourceProvider):
         timeout = 3600.0
         with contextlib.suppress(ValueError, EciCacheError):
             timeout = float(spec_from_inputs(_user_inputs(_props)).timeout_seconds)
-        self._delete_and_wait(RUNTIME.get_client(), _id, timeout)
+        self._delete_and_wait(RUNTIME.get_client(), _id, timeout, _props.get("image_cache_name"))
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -333,18 +335,24 @@ class ImageCacheProvider(ResourceProvider):
     def _waiter(cache_id: str, timeout: float, name: str | None = None) -> Waiter:
         """A waiter fed by the process-wide poller (one Describe round for everyone)."""
         view = PolledCache(RUNTIME.get_poller(), cache_id)
+        label = engine_log.cache_label(name, cache_id)
+        reporter = ProgressReporter(label, engine_log.status, engine_log.warn)
         return Waiter(
             fetch=view.fetch,
             sleep=view.sleep,
+            expect=view.expect,
             timeout=timeout,
             schedule=RUNTIME.schedule,
-            on_poll=ProgressReporter(name).report if name else None,
+            on_poll=reporter.report if name else None,
         )
 
     def _wait_ready(self, cache_id: str, name: str, timeout: float) -> Mapping[str, Any]:
         return self._waiter(cache_id, timeout, name).until_ready(cache_id)
 
-    def _delete_and_wait(self, client: EciClient, cache_id: str, timeout: float) -> None:
+    def _delete_and_wait(
+        self, client: EciClient, cache_id: str, timeout: float, name: str | None = None
+    ) -> None:
+        engine_log.status(engine_log.cache_label(name, cache_id), "Deleting")
         try:
             client.delete_image_cache(cache_id)
         except EciCacheError as exc:
