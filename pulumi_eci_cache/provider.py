@@ -143,6 +143,15 @@ class _Runtime:
         """The cache as the next polling round sees it (shared with every other caller)."""
         return self.get_poller().observe(cache_id, time.monotonic())
 
+    def recent_caches(self) -> dict[str, dict[str, Any]]:
+        """Every cache as a round started within the last polling interval saw it.
+
+        The crash-recovery lookups of creates that arrive together share one round, even
+        one already under way, instead of each waiting an interval for the next: the
+        cache an interrupted earlier run left behind is in any round this process runs.
+        """
+        return self.get_poller().snapshot(time.monotonic() - self.schedule.floor)
+
 
 RUNTIME = _Runtime()
 
@@ -273,7 +282,7 @@ class ImageCacheProvider(ResourceProvider):
             return None
         wanted = {"Key": IDENTITY_TAG, "Value": _identity_hash(props)}
         # One shared round answers the lookups of every create running at this moment.
-        snapshot = RUNTIME.get_poller().snapshot(time.monotonic())
+        snapshot = RUNTIME.recent_caches()
         for cache_id, cache in snapshot.items():
             if wanted not in (cache.get("Tags") or []):
                 continue
