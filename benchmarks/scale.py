@@ -1,11 +1,12 @@
 #!/usr/bin/env python
-"""Scale benchmark (issue 5, "fifty caches as fast as one"), side by side in ONE run.
+"""Scale benchmark (issue 5, "fifty caches as fast as one"; issue 10, what users get).
 
-Every variant gets its own fresh, served ECI emulator (in this process) with a QPS
-limit switched on (``--qps``/``--burst``, default 5 requests/s, burst 5) and builds
-that take ``--build-seconds``. A build of ``--build-seconds`` stands for a 10-minute
-build, so every polling delay of every variant is multiplied by the same factor
-``scale = build_seconds / 600`` (the API rate limits are NOT scaled: see "fairness").
+Every variant gets its own fresh, served ECI emulator (in this process). Variants
+(a)-(e) switch its QPS limit on (``--qps``/``--burst``, default 5 requests/s, burst 5)
+and build in ``--build-seconds``, standing for a 10-minute build, so every polling
+delay is multiplied by the same factor ``scale = build_seconds / 600`` (the API rate
+limits are NOT scaled: see "fairness"). Variants (f) and (g) scale nothing: they show
+what a user gets, through the SDK's provider server and under the real CLI.
 
   (a) this provider: N concurrent gRPC Create calls to ONE ``python -m pulumi.dynamic``
       process (tests/support/provider_server.py), default config (worker ceiling
@@ -19,6 +20,17 @@ build, so every polling delay of every variant is multiplied by the same factor
   (c) like (a) with eci-cache:maxConcurrentOperations = 4: the SDK's four gRPC workers.
   (d) ``pulumi preview --non-interactive`` under the real CLI of a stack of 100
       ImageCache resources vs a stack of 100 trivial dynamic resources (median of 3).
+  (f) what a user gets from the schedule, nothing scaled: like (a) with the provider's
+      default polling (2 s floor, 5 s first look, 60 s ceiling) and no emulator QPS
+      limit, one create and then ``--schedule-caches`` (20) at once, builds of
+      ``--schedule-build-seconds`` (6): wall of N vs one, each create's return after
+      its own start plus the build, return after Ready (median, worst), Describe calls.
+  (g) ``pulumi up --yes --skip-preview --json --parallel 64`` under the real CLI of
+      ``--cli-caches`` (50) caches building ``--cli-build-seconds`` (30), emulator
+      served in this process without a QPS limit, default config: the whole ``up``,
+      and for each create its return (the engine's ``resOutputsEvent``, timed as the
+      JSON stream arrives) after its cache became Ready (the emulator's build end),
+      with the polling rounds started in between (1 = the round that saw it Ready).
 
 How things are measured (all clocks are this machine's ``time.time()``):
 
@@ -48,7 +60,9 @@ fixed cost (the "accepted by" column shows it); and per-resource polling (b) at 
 intervals asks 1/scale times more requests per second than it would at full scale.
 
 Usage: .venv/bin/python benchmarks/scale.py [--caches 50] [--build-seconds 60]
-       [--qps 5] [--burst 5] [--variants a,b,c,d] [--json results.json]
+       [--qps 5] [--burst 5] [--variants a,b,c,d,f,g] [--json results.json]
+       [--schedule-caches 20] [--schedule-build-seconds 6]
+       [--cli-caches 50] [--cli-build-seconds 30] [--cli-parallel 64]
 """
 
 from __future__ import annotations

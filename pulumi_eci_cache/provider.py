@@ -345,14 +345,14 @@ class ImageCacheProvider(ResourceProvider):
         """A waiter fed by the process-wide poller (one Describe round for everyone)."""
         view = PolledCache(RUNTIME.get_poller(), cache_id)
         label = engine_log.cache_label(name, cache_id)
-        reporter = ProgressReporter(label, engine_log.status, engine_log.warn)
+        reporter = ProgressReporter(label, engine_log.status, engine_log.warn) if name else None
         return Waiter(
             fetch=view.fetch,
             sleep=view.sleep,
             expect=view.expect,
             timeout=timeout,
             schedule=RUNTIME.schedule,
-            on_poll=reporter.report if name else None,
+            on_poll=reporter.report if reporter else None,
         )
 
     def _wait_ready(self, cache_id: str, name: str, timeout: float) -> Mapping[str, Any]:
