@@ -1,11 +1,12 @@
 #!/usr/bin/env python
-"""Scale benchmark (issue 5, "fifty caches as fast as one"), side by side in ONE run.
+"""Scale benchmark (issue 5, "fifty caches as fast as one"; issue 10, what users get).
 
-Every variant gets its own fresh, served ECI emulator (in this process) with a QPS
-limit switched on (``--qps``/``--burst``, default 5 requests/s, burst 5) and builds
-that take ``--build-seconds``. A build of ``--build-seconds`` stands for a 10-minute
-build, so every polling delay of every variant is multiplied by the same factor
-``scale = build_seconds / 600`` (the API rate limits are NOT scaled: see "fairness").
+Every variant gets its own fresh, served ECI emulator (in this process). Variants
+(a)-(e) switch its QPS limit on (``--qps``/``--burst``, default 5 requests/s, burst 5)
+and build in ``--build-seconds``, standing for a 10-minute build, so every polling
+delay is multiplied by the same factor ``scale = build_seconds / 600`` (the API rate
+limits are NOT scaled: see "fairness"). Variants (f) and (g) scale nothing: they show
+what a user gets, through the SDK's provider server and under the real CLI.
 
   (a) this provider: N concurrent gRPC Create calls to ONE ``python -m pulumi.dynamic``
       process (tests/support/provider_server.py), default config (worker ceiling
@@ -19,6 +20,17 @@ build, so every polling delay of every variant is multiplied by the same factor
   (c) like (a) with eci-cache:maxConcurrentOperations = 4: the SDK's four gRPC workers.
   (d) ``pulumi preview --non-interactive`` under the real CLI of a stack of 100
       ImageCache resources vs a stack of 100 trivial dynamic resources (median of 3).
+  (f) what a user gets from the schedule, nothing scaled: like (a) with the provider's
+      default polling (2 s floor, 5 s first look, 60 s ceiling) and no emulator QPS
+      limit, one create and then ``--schedule-caches`` (20) at once, builds of
+      ``--schedule-build-seconds`` (6): wall of N vs one, each create's return after
+      its own start plus the build, return after Ready (median, worst), Describe calls.
+  (g) ``pulumi up --yes --skip-preview --json --parallel 64`` under the real CLI of
+      ``--cli-caches`` (50) caches building ``--cli-build-seconds`` (30), emulator
+      served in this process without a QPS limit, default config: the whole ``up``,
+      and for each create its return (the engine's ``resOutputsEvent``, timed as the
+      JSON stream arrives) after its cache became Ready (the emulator's build end),
+      with the polling rounds started in between (1 = the round that saw it Ready).
 
 How things are measured (all clocks are this machine's ``time.time()``):
 
@@ -48,7 +60,9 @@ fixed cost (the "accepted by" column shows it); and per-resource polling (b) at 
 intervals asks 1/scale times more requests per second than it would at full scale.
 
 Usage: .venv/bin/python benchmarks/scale.py [--caches 50] [--build-seconds 60]
-       [--qps 5] [--burst 5] [--variants a,b,c,d] [--json results.json]
+       [--qps 5] [--burst 5] [--variants a,b,c,d,f,g] [--json results.json]
+       [--schedule-caches 20] [--schedule-build-seconds 6]
+       [--cli-caches 50] [--cli-build-seconds 30] [--cli-parallel 64]
 """
 
 from __future__ import annotations
@@ -258,6 +272,7 @@ class Outcome:
     error: str = ""
     throttled: bool = False
     polls: int = 0
+    started: float | None = None  # when this create was sent (None: with everyone's)
 
 
 @dataclass
@@ -281,6 +296,8 @@ class VariantResult:
     lag_median: float | None
     lag_worst: float | None
     creates_accepted_by: float | None  # last CreateImageCache answered 200, from start
+    # the latest any create returned after its own start plus the build time
+    worst_over_build: float | None = None
     config: dict[str, str] = field(default_factory=dict)
     provider_log_tail: list[str] = field(default_factory=list)
     # every request: [seconds from start, kind, HTTP status]; create returns: [s, name, ok]
@@ -371,6 +388,9 @@ def summarise(
         lag_median=statistics.median(lags) if lags else None,
         lag_worst=max(lags) if lags else None,
         creates_accepted_by=(max(accepted) - started) if accepted else None,
+        worst_over_build=max(
+            (o.finished - (o.started or started) - build_seconds for o in ok), default=None
+        ),
         config=dict(config or {}),
         provider_log_tail=list(log_tail),
         timeline=[(round(c.at - started, 3), c.kind, c.status) for c in calls],
@@ -444,10 +464,15 @@ def run_provider_variant(
     burst: int,
     extra_config: Mapping[str, str] | None = None,
     workers: int | None = None,
+    unscaled: bool = False,
 ) -> VariantResult:
-    """N concurrent gRPC Creates to one ``python -m pulumi.dynamic`` process."""
+    """N concurrent gRPC Creates to one ``python -m pulumi.dynamic`` process.
+
+    Polling delays are scaled like the build (see the module docstring) unless
+    ``unscaled``: then the provider runs its default schedule, as a user gets it.
+    """
     scale = build_seconds / REFERENCE_BUILD
-    config = {**scaled_polling(scale), **(extra_config or {})}
+    config = {**({} if unscaled else scaled_polling(scale)), **(extra_config or {})}
     names = [f"cache-{i:03d}" for i in range(caches)]
     # Bound every call: the slowest plausible schedule (builds in batches of `workers`)
     # three times over, plus two minutes.
@@ -465,13 +490,16 @@ def run_provider_variant(
                 checked[name] = inputs
 
             def create(name: str) -> Outcome:
+                sent = time.time()
                 try:
                     cache_id, _ = server.create(name, checked[name], timeout=deadline)
-                    return Outcome(name, True, time.time(), cache_id=cache_id)
+                    return Outcome(name, True, time.time(), cache_id=cache_id, started=sent)
                 except grpc.RpcError as exc:
                     text = grpc_error_text(exc)
                     throttled = "Throttl" in text
-                    return Outcome(name, False, time.time(), error=text, throttled=throttled)
+                    return Outcome(
+                        name, False, time.time(), error=text, throttled=throttled, started=sent
+                    )
 
             with ThreadPoolExecutor(max_workers=caches, thread_name_prefix=key) as pool:
                 started = time.time()
@@ -491,6 +519,33 @@ def run_provider_variant(
             config=config,
             log_tail=tail,
         )
+
+
+# ------------------------------------------------- (f) the default schedule, unscaled
+
+
+@dataclass
+class ScheduleResult:
+    """(f): one create, then N at once, both with the provider's default schedule."""
+
+    key: str
+    build_seconds: float
+    one: VariantResult
+    many: VariantResult
+
+    @property
+    def wall_ratio(self) -> float:
+        return self.many.wall_seconds / self.one.wall_seconds
+
+
+def run_schedule_variant(
+    caches: int, build_seconds: float, qps: float, burst: int
+) -> ScheduleResult:
+    """What a user gets: no delay scaled, one create as the yardstick for N."""
+    common = (build_seconds, qps, burst)
+    one = run_provider_variant("f", "one create", 1, *common, unscaled=True)
+    many = run_provider_variant("f", f"{caches} creates", caches, *common, unscaled=True)
+    return ScheduleResult("f", build_seconds, one, many)
 
 
 # --------------------------------------------------------------------- (b) Terraform loop
@@ -648,11 +703,46 @@ def _pulumi(
     return proc
 
 
+def _cli_workspace(bin_dir: Path, root: Path, emulator: Emulator, resources: int) -> dict[str, str]:
+    """A file backend and PULUMI_HOME under ``root``, logged in; returns the CLI's env."""
+    venv = REPO / ".venv"
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "ECI_"))}
+    env = {
+        **base,
+        # The old Python language host needs the program's venv first on PATH
+        # (tests/e2e/conftest.py, scripts/ensure-pulumi).
+        "PATH": os.pathsep.join([str(bin_dir), str(venv / "bin"), base.get("PATH", "")]),
+        "VIRTUAL_ENV": str(venv),
+        "PULUMI_HOME": str(root / "home"),
+        "PULUMI_BACKEND_URL": (root / "state").as_uri(),
+        "PULUMI_CONFIG_PASSPHRASE": "benchmark",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "BENCH_RESOURCES": str(resources),
+        **emulator.env(),
+    }
+    (root / "state").mkdir()
+    (root / "home").mkdir()
+    _pulumi(bin_dir, root, env, "login", (root / "state").as_uri())
+    return env
+
+
+def _cli_stack(
+    bin_dir: Path, root: Path, env: Mapping[str, str], program: str, endpoint: str | None
+) -> Path:
+    """A copy of ``benchmarks/programs/<program>`` with a stack ``bench``; its directory."""
+    project = root / program
+    _project_copy(program, project, REPO / ".venv")
+    _pulumi(bin_dir, project, env, "stack", "init", "bench")
+    if endpoint is not None:
+        _pulumi(bin_dir, project, env, "config", "set", "eci-cache:endpoint", endpoint)
+    return project
+
+
 def run_preview_variant(resources: int, repeats: int) -> PreviewResult | Skipped:
     bin_dir, why = find_pulumi_cli()
     if bin_dir is None:
         return Skipped("d", why)
-    venv = REPO / ".venv"
     programs = ("caches", "trivial")
     times: dict[str, list[float]] = {p: [] for p in programs}
     with (
@@ -660,30 +750,10 @@ def run_preview_variant(resources: int, repeats: int) -> PreviewResult | Skipped
         Emulator(1.0, 0, 0) as emulator,
     ):
         root = Path(tmp)
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "ECI_"))}
-        env = {
-            **base,
-            # The old Python language host needs the program's venv first on PATH
-            # (tests/e2e/conftest.py, scripts/ensure-pulumi).
-            "PATH": os.pathsep.join([str(bin_dir), str(venv / "bin"), base.get("PATH", "")]),
-            "VIRTUAL_ENV": str(venv),
-            "PULUMI_HOME": str(root / "home"),
-            "PULUMI_BACKEND_URL": (root / "state").as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": "benchmark",
-            "PULUMI_SKIP_UPDATE_CHECK": "true",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-            "BENCH_RESOURCES": str(resources),
-            **emulator.env(),
-        }
-        (root / "state").mkdir()
-        (root / "home").mkdir()
-        _pulumi(bin_dir, root, env, "login", (root / "state").as_uri())
+        env = _cli_workspace(bin_dir, root, emulator, resources)
         for program in programs:
-            project = root / program
-            _project_copy(program, project, venv)
-            _pulumi(bin_dir, project, env, "stack", "init", "bench")
-            if program == "caches":
-                _pulumi(bin_dir, project, env, "config", "set", "eci-cache:endpoint", emulator.url)
+            endpoint = emulator.url if program == "caches" else None
+            _cli_stack(bin_dir, root, env, program, endpoint)
         for _ in range(repeats):
             for program in programs:
                 began = time.monotonic()
@@ -703,6 +773,157 @@ def run_preview_variant(resources: int, repeats: int) -> PreviewResult | Skipped
         ratio=caches_median / trivial_median,
         api_calls_during_preview=calls,
         pulumi_version=pulumi_version(bin_dir),
+    )
+
+
+# ------------------------------------------------------------- (g) pulumi up, real CLI
+
+IMAGE_CACHE_TYPE = "pulumi-python:dynamic/eci:ImageCache"
+
+
+@dataclass
+class CliCreate:
+    """One ImageCache create of a ``pulumi up``, in seconds from the start of ``up``."""
+
+    urn: str
+    cache_id: str
+    step_started: float | None  # the engine's resourcePreEvent
+    ready: float | None  # when the emulator's build ended
+    returned: float  # the engine's resOutputsEvent: the provider's Create had answered
+    rounds_between: int  # polling rounds started after Ready, up to the return
+
+
+@dataclass
+class CliResult:
+    """(g): ``pulumi up --parallel P`` of N caches under the real CLI."""
+
+    key: str
+    caches: int
+    build_seconds: float
+    parallel: int
+    ok: bool
+    up_seconds: float
+    first_create_at: float | None  # first CreateImageCache reached the emulator
+    creates_accepted_by: float | None
+    last_ready_at: float | None
+    last_return_at: float | None
+    lag_median: float | None  # a create's return after its cache became Ready
+    lag_worst: float | None
+    rounds_between_worst: int | None
+    polling_rounds: int
+    round_interval_median: float | None
+    calls: dict[str, int]
+    creates: list[CliCreate] = field(default_factory=list)
+    error: str = ""
+
+
+Result = VariantResult | PreviewResult | Skipped | ScheduleResult | CliResult
+
+
+class EventClock:
+    """Reads ``pulumi up --json`` as it streams: when each create's step began and ended."""
+
+    def __init__(self, stream: Any, started: float) -> None:
+        self.started = started
+        self.step_started: dict[str, float] = {}
+        self.returned: dict[str, tuple[float, str]] = {}  # urn -> (when, cache id)
+        self.tail: deque[str] = deque(maxlen=40)
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: Any) -> None:
+        for line in iter(stream.readline, ""):
+            at = time.time() - self.started
+            self.tail.append(line.rstrip()[:300])
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            for kind in ("resourcePreEvent", "resOutputsEvent"):
+                meta = (event.get(kind) or {}).get("metadata") or {}
+                if meta.get("type") != IMAGE_CACHE_TYPE or meta.get("op") != "create":
+                    continue
+                if kind == "resourcePreEvent":
+                    self.step_started[meta["urn"]] = at
+                else:
+                    self.returned[meta["urn"]] = (at, str((meta.get("new") or {}).get("id")))
+
+    def join(self, timeout: float) -> None:
+        self._thread.join(timeout)
+
+
+def run_cli_variant(caches: int, build_seconds: float, parallel: int) -> CliResult | Skipped:
+    """``pulumi up --yes --skip-preview --json --parallel P`` of N caches, default config."""
+    bin_dir, why = find_pulumi_cli()
+    if bin_dir is None:
+        return Skipped("g", why)
+    with (
+        tempfile.TemporaryDirectory(prefix="eci-bench-up-") as tmp,
+        Emulator(build_seconds, 0, 0) as emulator,
+    ):
+        root = Path(tmp)
+        env = _cli_workspace(bin_dir, root, emulator, caches)
+        project = _cli_stack(bin_dir, root, env, "caches", emulator.url)
+        argv = [str(bin_dir / "pulumi"), "up", "--yes", "--skip-preview", "--json"]
+        argv += ["--parallel", str(parallel), "--non-interactive"]
+        began = time.time()
+        proc = subprocess.Popen(
+            argv,
+            cwd=project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        events = EventClock(proc.stdout, began)
+        try:
+            code = proc.wait(timeout=build_seconds * 4 + 600)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait(timeout=30)
+        up_seconds = time.time() - began
+        events.join(timeout=30)
+        calls = emulator.calls()
+        ready = {k: v - began for k, v in emulator.ready_times().items()}
+    rounds = sorted(c.at - began for c in calls if c.kind == "round" and c.status == 200)
+    creates = [
+        CliCreate(
+            urn=urn,
+            cache_id=cache_id,
+            step_started=events.step_started.get(urn),
+            ready=ready.get(cache_id),
+            returned=at,
+            rounds_between=sum(1 for r in rounds if ready.get(cache_id, at) < r <= at),
+        )
+        for urn, (at, cache_id) in sorted(events.returned.items())
+    ]
+    lags = [c.returned - c.ready for c in creates if c.ready is not None]
+    accepted = [c.at - began for c in calls if c.action == CREATE and c.status == 200]
+    ok = code == 0 and len(creates) == caches
+    return CliResult(
+        key="g",
+        caches=caches,
+        build_seconds=build_seconds,
+        parallel=parallel,
+        ok=ok,
+        up_seconds=up_seconds,
+        first_create_at=min(accepted, default=None),
+        creates_accepted_by=max(accepted, default=None),
+        last_ready_at=max((c.ready for c in creates if c.ready is not None), default=None),
+        last_return_at=max((c.returned for c in creates), default=None),
+        lag_median=statistics.median(lags) if lags else None,
+        lag_worst=max(lags, default=None),
+        rounds_between_worst=max((c.rounds_between for c in creates), default=None),
+        polling_rounds=len(rounds),
+        round_interval_median=(
+            statistics.median(b - a for a, b in itertools.pairwise(rounds))
+            if len(rounds) > 1
+            else None
+        ),
+        calls=dict(Counter(c.action for c in calls)),
+        creates=creates,
+        error="" if ok else f"pulumi up exited {code}: " + " | ".join(list(events.tail)[-8:]),
     )
 
 
@@ -750,8 +971,65 @@ def _lag(value: float | None, build: float) -> str:
     return f"{value:.2f} s ({100 * value / build:.1f}%)"
 
 
+def _seconds(value: float | None) -> str:
+    return _num(value, "{:.1f} s")
+
+
+def _schedule_table(r: ScheduleResult) -> list[str]:
+    one, many = r.one, r.many
+    return [
+        f"(f) the default schedule, unscaled, {r.build_seconds:g} s builds, "
+        "through `python -m pulumi.dynamic`:",
+        "",
+        f"| (f) default schedule | one create | {many.caches} creates at once |",
+        "|---|---|---|",
+        f"| ok / failed | {one.succeeded} / {one.failed} | {many.succeeded} / {many.failed} |",
+        f"| wall | {one.wall_seconds:.2f} s | {many.wall_seconds:.2f} s "
+        f"(**{r.wall_ratio:.2f}x** one create) |",
+        "| worst create: return after its start + the build "
+        f"| {_num(one.worst_over_build, '{:.2f} s')} | {_num(many.worst_over_build, '{:.2f} s')} |",
+        "| return after Ready: median / worst "
+        f"| {_num(one.lag_median)} / {_num(one.lag_worst)} s "
+        f"| {_num(many.lag_median)} / {_num(many.lag_worst)} s |",
+        f"| creates accepted by | {_seconds(one.creates_accepted_by)} "
+        f"| {_seconds(many.creates_accepted_by)} |",
+        f"| Describe calls (polling rounds) | {one.calls.get(DESCRIBE, 0)} ({one.polling_rounds}) "
+        f"| {many.calls.get(DESCRIBE, 0)} ({many.polling_rounds}) |",
+        "",
+    ]
+
+
+def _cli_table(r: CliResult) -> list[str]:
+    lags = sorted(c.returned - c.ready for c in r.creates if c.ready is not None)
+    rounds = Counter(c.rounds_between for c in r.creates)
+    every = f", every {r.round_interval_median:.1f} s" if r.round_interval_median else ""
+    return [
+        f"(g) `pulumi up --parallel {r.parallel}` of {r.caches} caches, {r.build_seconds:g} s "
+        "builds, under the real CLI, default config, no throttling:",
+        "",
+        "| (g) pulumi up | seconds from the start of `up` |",
+        "|---|---|",
+        f"| whole `up` ({'ok' if r.ok else 'FAILED'}) | **{r.up_seconds:.1f} s** "
+        f"(build + {r.up_seconds - r.build_seconds:.1f} s) |",
+        f"| first CreateImageCache reached the service | {_seconds(r.first_create_at)} |",
+        f"| last CreateImageCache accepted | {_seconds(r.creates_accepted_by)} |",
+        f"| last cache Ready | {_seconds(r.last_ready_at)} |",
+        f"| last create returned | {_seconds(r.last_return_at)} |",
+        f"| a create's return after its cache became Ready: median / worst "
+        f"| {_num(r.lag_median)} / {_num(r.lag_worst)} s |",
+        "| polling rounds started between a cache's Ready and its create's return "
+        f"| {', '.join(f'{n}: {count} creates' for n, count in sorted(rounds.items()))} |",
+        f"| polling rounds (Describe calls) | {r.polling_rounds}{every} "
+        f"({r.calls.get(DESCRIBE, 0)}) |",
+        "",
+        "Each create's return after its cache became Ready (s, sorted): "
+        + ", ".join(f"{lag:.2f}" for lag in lags),
+        "",
+    ]
+
+
 def markdown(
-    results: Sequence[VariantResult | PreviewResult | Skipped],
+    results: Sequence[Result],
     args: argparse.Namespace,
     info: Mapping[str, str],
 ) -> str:
@@ -811,6 +1089,12 @@ def markdown(
                 f"{r.api_calls_during_preview} |",
                 "",
             ]
+        elif isinstance(r, ScheduleResult):
+            out += _schedule_table(r)
+        elif isinstance(r, CliResult):
+            out += _cli_table(r)
+            if r.error:
+                out += [f"(g) error: {r.error[:1000]}", ""]
         elif isinstance(r, Skipped):
             out += [f"({r.key}) skipped: {r.reason}", ""]
     for r in builds:
@@ -821,7 +1105,7 @@ def markdown(
 
 # -------------------------------------------------------------------------------- main
 
-VARIANTS = ("a", "b", "c", "d", "e")
+VARIANTS = ("a", "b", "c", "d", "e", "f", "g")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -838,9 +1122,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--burst", type=int, default=5, help="emulator QPS burst (5)")
     parser.add_argument(
         "--variants",
-        default="a,b,c,d",
-        help="comma-separated, from a,b,c,d and the diagnostic e ((a) with the provider's "
-        "maxRequestsPerSecond set to the emulator's QPS)",
+        default="a,b,c,d,f,g",
+        help="comma-separated, from a,b,c,d,f,g and the diagnostic e ((a) with the "
+        "provider's maxRequestsPerSecond set to the emulator's QPS)",
     )
     parser.add_argument(
         "--scale-rates",
@@ -850,6 +1134,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--preview-resources", type=int, default=100, help="(d) stack size")
     parser.add_argument("--preview-repeats", type=int, default=3, help="(d) repeats (median)")
+    parser.add_argument("--schedule-caches", type=int, default=20, help="(f) creates (20)")
+    parser.add_argument(
+        "--schedule-build-seconds", type=float, default=6.0, help="(f) build time (6)"
+    )
+    parser.add_argument("--cli-caches", type=int, default=50, help="(g) caches (50)")
+    parser.add_argument("--cli-build-seconds", type=float, default=30.0, help="(g) build (30)")
+    parser.add_argument("--cli-parallel", type=int, default=64, help="(g) --parallel (64)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
     args.variants = [v.strip() for v in args.variants.split(",") if v.strip()]
@@ -861,13 +1152,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def run(args: argparse.Namespace) -> list[VariantResult | PreviewResult | Skipped]:
+def run(args: argparse.Namespace) -> list[Result]:
     scale = args.build_seconds / REFERENCE_BUILD
     qps = args.qps / scale if args.scale_rates else args.qps
     # The provider's limiter (default 10 rps) is dilated like the emulator's limit.
     rate = {"eci-cache:maxRequestsPerSecond": f"{10.0 / scale:g}"} if args.scale_rates else {}
     common = (args.caches, args.build_seconds, qps, args.burst)
-    results: list[VariantResult | PreviewResult | Skipped] = []
+    results: list[Result] = []
     for key in args.variants:
         print(f"-- running ({key}) ...", file=sys.stderr, flush=True)
         began = time.monotonic()
@@ -887,6 +1178,14 @@ def run(args: argparse.Namespace) -> list[VariantResult | PreviewResult | Skippe
             results.append(run_provider_variant("e", title, *common, extra_config=config))
         elif key == "d":
             results.append(run_preview_variant(args.preview_resources, args.preview_repeats))
+        elif key == "f":  # no emulator QPS limit: what a user gets from the schedule alone
+            results.append(
+                run_schedule_variant(args.schedule_caches, args.schedule_build_seconds, 0, 0)
+            )
+        elif key == "g":
+            results.append(
+                run_cli_variant(args.cli_caches, args.cli_build_seconds, args.cli_parallel)
+            )
         print(f"-- ({key}) took {time.monotonic() - began:.1f} s", file=sys.stderr, flush=True)
     return results
 
@@ -894,7 +1193,7 @@ def run(args: argparse.Namespace) -> list[VariantResult | PreviewResult | Skippe
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     results = run(args)
-    bin_dir = find_pulumi_cli()[0] if "d" in args.variants else None
+    bin_dir = find_pulumi_cli()[0] if {"d", "g"} & set(args.variants) else None
     info = machine(bin_dir)
     print(markdown(results, args, info), end="")
     if args.json:

@@ -5,7 +5,11 @@ fifty Describe calls per tick and trip the API's throttling. Here every waiter
 (create, update, delete of any resource in the process) asks the shared poller for
 "the cache as seen by a round that started no earlier than T"; the poller runs one
 paged, unfiltered DescribeImageCaches per round for all of them, never more often
-than ``min_interval`` apart, and wakes everyone whose time has come. A round the
+than ``min_interval`` apart, and wakes everyone whose time has come. A round serves
+everyone it saw: a waiter that says what it waits for (``wake_if``) also wakes on the
+first fresh round that shows it, however far off its own time was, so with many
+caches a build's end is noticed within one round. The waiters' times still decide
+when a round is needed (the soonest wins); waking early never adds a round. A round the
 service throttles (or answers with a 5xx) is simply tried again later, for up to
 ``give_up_after`` seconds: it never fails the creates waiting on it. A round that
 gets no answer at all (endpoint down, unknown host, TLS failure) is not throttling:
@@ -19,15 +23,26 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi_eci_cache.client import short_reason
 from pulumi_eci_cache.errors import TransportError
 from pulumi_eci_cache.retry import is_retryable
 
-__all__ = ["PolledCache", "SharedPoller"]
+__all__ = ["PolledCache", "SharedPoller", "Sighting"]
 
 Snapshot = dict[str, dict[str, Any]]
+# Whether a look at one cache (None: the round did not list it) is what its waiter awaits.
+WakeIf = Callable[[Mapping[str, Any] | None], bool]
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One cache as one round saw it: the round's number (1, 2, ...) and the cache."""
+
+    round: int
+    cache: dict[str, Any] | None
 
 
 class SharedPoller:
@@ -61,6 +76,7 @@ class SharedPoller:
         self._wanted: dict[int, float] = {}  # waiter ticket -> earliest round start it accepts
         self._tickets = itertools.count()
         self._snapshot: Snapshot = {}
+        self._snapshot_started = float("-inf")  # when the round behind _snapshot started
         self._round_started = float("-inf")
         self._last_attempt = float("-inf")
         self._failing_since: float | None = None
@@ -76,6 +92,33 @@ class SharedPoller:
 
     def snapshot(self, not_before: float) -> Snapshot:
         """Every cache (by id) as seen by the first round starting at or after ``not_before``."""
+        return self._await(not_before)[1]
+
+    def watch(
+        self,
+        cache_id: str,
+        not_before: float,
+        wake_if: WakeIf,
+        fresh_from: float,
+        newer_than: int = 0,
+    ) -> Sighting:
+        """The cache as seen by the first round starting at or after ``not_before``, or
+        sooner: by any round newer than round ``newer_than`` and started at or after
+        ``fresh_from`` whose look at the cache satisfies ``wake_if``."""
+
+        def seen(snapshot: Snapshot) -> bool:
+            return wake_if(snapshot.get(cache_id))
+
+        number, snapshot = self._await(not_before, seen, fresh_from, newer_than)
+        return Sighting(number, snapshot.get(cache_id))
+
+    def _await(
+        self,
+        not_before: float,
+        wake_if: Callable[[Snapshot], bool] | None = None,
+        fresh_from: float = float("inf"),
+        newer_than: int = 0,
+    ) -> tuple[int, Snapshot]:
         with self._cond:
             ticket = next(self._tickets)
             self._wanted[ticket] = not_before
@@ -83,10 +126,17 @@ class SharedPoller:
             self._cond.notify_all()
             try:
                 while self._round_started < not_before:
+                    if (
+                        wake_if is not None
+                        and self.rounds > newer_than
+                        and self._snapshot_started >= fresh_from
+                        and wake_if(self._snapshot)
+                    ):
+                        return self.rounds, self._snapshot
                     self._cond.wait()
                 if self._error is not None:
                     raise self._error
-                return self._snapshot
+                return self.rounds, self._snapshot
             finally:
                 del self._wanted[ticket]
 
@@ -157,15 +207,18 @@ class SharedPoller:
             self._failing_since = None
             self._failed_rounds = 0
             self._snapshot = {str(c.get("ImageCacheId")): c for c in caches}
-            self._round_started = started
+            self._snapshot_started = self._round_started = started
             self._cond.notify_all()
 
 
 class PolledCache:
-    """``fetch``/``sleep`` for a Waiter, backed by the shared poller.
+    """``fetch``/``sleep``/``expect`` for a Waiter, backed by the shared poller.
 
     ``sleep(d)`` does not sleep: it moves the time from which the next ``fetch`` wants
-    a fresh round; ``fetch`` then blocks until such a round has run.
+    a fresh round; ``fetch`` then blocks until such a round has run, or until an earlier
+    round it has not seen yet shows what ``expect`` said the wait is for. Only rounds
+    that started after this view was made count: a round already under way when an
+    update or a delete was sent may still show the cache as it was.
     """
 
     def __init__(
@@ -174,10 +227,22 @@ class PolledCache:
         self._poller = poller
         self._cache_id = cache_id
         self._clock = clock
-        self._due = clock()
+        self._fresh_from = self._due = clock()
+        self._seen = 0  # the number of the last round a fetch returned
+        self._wake_if: WakeIf | None = None
+
+    def expect(self, wake_if: WakeIf) -> None:
+        """Say what ends the wait (e.g. ``waiter.READY.reached``): such a round wakes ``fetch``."""
+        self._wake_if = wake_if
 
     def fetch(self) -> Mapping[str, Any] | None:
-        return self._poller.observe(self._cache_id, self._due)
+        if self._wake_if is None:
+            return self._poller.observe(self._cache_id, self._due)
+        sighting = self._poller.watch(
+            self._cache_id, self._due, self._wake_if, self._fresh_from, self._seen
+        )
+        self._seen = sighting.round
+        return sighting.cache
 
     def sleep(self, seconds: float) -> None:
         self._due = self._clock() + seconds

@@ -5,7 +5,9 @@ Design rules (see docs/architecture.md and the dynamic-provider facts):
   config, the client and the credentials live in this module, once per provider
   process (``_Runtime``), resolved in ``configure()`` / on first use.
 - ``check`` validates with the input model and makes no API call.
-- ``diff`` is the pure rules of diff.py; its reasons are printed for the preview.
+- ``diff`` is the pure rules of diff.py; its reasons go to the resource they explain.
+- What the user sees (status on the resource's row, lasting lines) goes through
+  engine_log.py.
 - ``create`` is crash-safe: every cache carries a tag naming its Pulumi resource and
   who creates it (identity.py), so a create that dies after the service accepted it
   is adopted on the next run, never duplicated -- and only when the cache is surely
@@ -36,7 +38,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_eci_cache import detailed_diff, server_hooks
+from pulumi_eci_cache import detailed_diff, engine_log, server_hooks
 from pulumi_eci_cache.adoption import bearing_identity, plan_adoption
 from pulumi_eci_cache.client import EciClient, is_not_found
 from pulumi_eci_cache.concurrency import DEFAULT_MAX_WORKERS, SDK_WORKERS, lift_worker_ceiling
@@ -172,6 +174,15 @@ class _Runtime:
         """The cache as the next polling round sees it (shared with every other caller)."""
         return self.get_poller().observe(cache_id, time.monotonic())
 
+    def recent_caches(self) -> dict[str, dict[str, Any]]:
+        """Every cache as a round started within the last polling interval saw it.
+
+        The crash-recovery lookups of creates that arrive together share one round, even
+        one already under way, instead of each waiting an interval for the next: the
+        cache an interrupted earlier run left behind is in any round this process runs.
+        """
+        return self.get_poller().snapshot(time.monotonic() - self.schedule.floor)
+
 
 RUNTIME = _Runtime()
 
@@ -222,8 +233,9 @@ def live_inputs(cache: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str
 
 
 def _say(line: str) -> None:
-    """One whole line on the provider's output (the engine shows it to the user)."""
-    print(line, flush=True)
+    """A line about the provider's own work (retries, an endpoint not answering): under
+    the resource whose call is waiting, or printed whole."""
+    engine_log.note("pulumi-eci-cache", line)
 
 
 def _api_request(spec: ImageCacheSpec, identity_tag: str | None) -> dict[str, Any]:
@@ -291,7 +303,7 @@ class ImageCacheProvider(ResourceProvider):
         detailed_diff.remember(plan, _olds, _news)
         label = _news.get("image_cache_name") or _id
         for change in plan.changes:
-            _say(f"{label} ({_id}): {change.reason}")
+            engine_log.note(engine_log.cache_label(label, _id), change.reason)
         return DiffResult(
             changes=plan.has_changes,
             replaces=list(plan.replaces),
@@ -317,12 +329,12 @@ class ImageCacheProvider(ResourceProvider):
                 # tag finds the cache again. A token derived from the inputs would make
                 # the service replay a cache destroyed since (same inputs, same token).
                 cache_id = client.create_image_cache(_api_request(spec, tag)).image_cache_id
-                _say(f"{name} ({cache_id}): creating")
+                engine_log.note(engine_log.cache_label(name, cache_id), f"creating {cache_id}")
         with _about(f"{name} ({cache_id})"):
             try:
                 cache = self._wait_ready(cache_id, name, timeout)
             except BuildFailedError:
-                self._delete_and_wait(client, cache_id, timeout)
+                self._delete_and_wait(client, cache_id, timeout, name)
                 raise
         return CreateResult(cache_id, {**props, **outputs_from_cache(cache)})
 
@@ -333,7 +345,7 @@ class ImageCacheProvider(ResourceProvider):
         if tag is None:
             return None
         # One shared round answers the lookups of every create running at this moment.
-        snapshot = RUNTIME.get_poller().snapshot(time.monotonic())
+        snapshot = RUNTIME.recent_caches()
         name = spec.image_cache_name
         plan = plan_adoption(
             bearing_identity(snapshot, tag),
@@ -344,12 +356,14 @@ class ImageCacheProvider(ResourceProvider):
             seen_ids=RUNTIME.ids_in_state,
         )
         for failed in plan.delete:
-            _say(f"{name} ({failed}): deleting the failed cache an interrupted run created")
+            label = engine_log.cache_label(name, failed)
+            engine_log.note(label, f"deleting {failed}, the failed cache an interrupted run made")
             self._delete_and_wait(client, failed, timeout)
         if plan.refusal is not None:
             raise AdoptionError(plan.refusal)
         if plan.adopt is not None:
-            _say(f"{name} ({plan.adopt}): adopting the cache an interrupted run created")
+            label = engine_log.cache_label(name, plan.adopt)
+            engine_log.note(label, f"adopting {plan.adopt}, the cache an interrupted run created")
         return plan.adopt
 
     def _take_over(
@@ -365,7 +379,8 @@ class ImageCacheProvider(ResourceProvider):
                 "(expired, evicted or deleted?); remove adopt_image_cache_id to create a "
                 "new cache, or name an existing one"
             )
-        _say(f"{name} ({cache_id}): taking over the existing cache (adopt_image_cache_id)")
+        label = engine_log.cache_label(name, cache_id)
+        engine_log.note(label, f"taking over {cache_id} (adopt_image_cache_id)")
         if cache.get("Status") == "Failed":
             raise AdoptionError(
                 f'adopt_image_cache_id "{cache_id}": the cache is Failed and cannot be '
@@ -380,7 +395,7 @@ class ImageCacheProvider(ResourceProvider):
         RUNTIME.get_client().update_image_cache(
             cache_id, _update_request(spec, _tag_of(cache) or tag)
         )
-        _say(f"{name} ({cache_id}): updating to this resource's spec")
+        engine_log.status(label, "Updating", "to this resource's spec")
         return self._wait_ready(cache_id, name, timeout)
 
     def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
@@ -396,7 +411,7 @@ class ImageCacheProvider(ResourceProvider):
                 current = self._wait_ready(_id, name, timeout)
             tag = _tag_of(current) or RUNTIME.identity_tag(_news)[0]
             RUNTIME.get_client().update_image_cache(_id, _update_request(spec, tag))
-            _say(f"{name} ({_id}): updating")
+            engine_log.status(engine_log.cache_label(name, _id), "Updating")
             cache = self._wait_ready(_id, name, timeout)
         return UpdateResult({**_news, **outputs_from_cache(cache)})
 
@@ -418,9 +433,9 @@ class ImageCacheProvider(ResourceProvider):
         timeout = 3600.0
         with contextlib.suppress(ValueError, EciCacheError):
             timeout = float(spec_from_inputs(_user_inputs(_props)).timeout_seconds)
-        label = f"{_props.get('image_cache_name') or 'image cache'} ({_id})"
-        with _about(label):
-            self._delete_and_wait(RUNTIME.get_client(), _id, timeout)
+        name = _props.get("image_cache_name")
+        with _about(engine_log.cache_label(name, _id)):
+            self._delete_and_wait(RUNTIME.get_client(), _id, timeout, name)
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -428,18 +443,24 @@ class ImageCacheProvider(ResourceProvider):
     def _waiter(cache_id: str, timeout: float, name: str | None = None) -> Waiter:
         """A waiter fed by the process-wide poller (one Describe round for everyone)."""
         view = PolledCache(RUNTIME.get_poller(), cache_id)
+        label = engine_log.cache_label(name, cache_id)
+        reporter = ProgressReporter(label, engine_log.status, engine_log.warn) if name else None
         return Waiter(
             fetch=view.fetch,
             sleep=view.sleep,
+            expect=view.expect,
             timeout=timeout,
             schedule=RUNTIME.schedule,
-            on_poll=ProgressReporter(name).report if name else None,
+            on_poll=reporter.report if reporter else None,
         )
 
     def _wait_ready(self, cache_id: str, name: str, timeout: float) -> Mapping[str, Any]:
         return self._waiter(cache_id, timeout, name).until_ready(cache_id)
 
-    def _delete_and_wait(self, client: EciClient, cache_id: str, timeout: float) -> None:
+    def _delete_and_wait(
+        self, client: EciClient, cache_id: str, timeout: float, name: str | None = None
+    ) -> None:
+        engine_log.status(engine_log.cache_label(name, cache_id), "Deleting")
         try:
             client.delete_image_cache(cache_id)
         except EciCacheError as exc:

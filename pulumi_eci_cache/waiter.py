@@ -4,7 +4,11 @@ The schedule uses the service's own ``Progress``: from how far a build got in ho
 long, it predicts the end and polls rarely while the end is far, often when it is
 near -- never faster than ``floor``, never slower than ``ceiling``. The waiter's
 acceptors are data (status -> success / failure / keep waiting), as in botocore,
-and it takes its clock, its sleep and its fetch as arguments, so tests never wait.
+and so are the goals beside them (what a look must show to end a wait: a settled
+status for Ready, absence for gone), so a source that sees many caches at once (the
+shared poller) can wake a waiter on the first round that shows its goal, whatever its
+own schedule said. It takes its clock, its sleep and its fetch as arguments, so tests
+never wait.
 """
 
 from __future__ import annotations
@@ -14,10 +18,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pulumi_eci_cache.errors import BuildFailedError, CacheGoneError, WaitTimeoutError
+from pulumi_eci_cache.errors import (
+    BuildFailedError,
+    CacheGoneError,
+    WaitTimeoutError,
+    describe_events,
+)
 
 __all__ = [
     "ACCEPTORS",
+    "GONE",
+    "READY",
+    "Goal",
     "PollSchedule",
     "ProgressReporter",
     "Waiter",
@@ -35,6 +47,30 @@ ACCEPTORS: Mapping[str, Outcome] = {
     "Creating": "retry",
     "Updating": "retry",
 }
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What ends a wait, as data: the statuses that settle it, and whether absence does.
+
+    A look that shows the goal ends the wait (in success or failure); anything else
+    means keep waiting. Absence never settles a wait for Ready: a freshly created
+    cache may be invisible for a moment (the waiter's ``missing_grace`` decides).
+    """
+
+    name: str  # what the cache should become, for messages: "Ready", "deleted"
+    settled_by: frozenset[str]
+    absence_settles: bool
+
+    def reached(self, cache: Mapping[str, Any] | None) -> bool:
+        """Whether this look at the cache (None: not listed) ends the wait."""
+        if cache is None:
+            return self.absence_settles
+        return str(cache.get("Status", "")) in self.settled_by
+
+
+READY = Goal("Ready", frozenset(s for s, outcome in ACCEPTORS.items() if outcome != "retry"), False)
+GONE = Goal("deleted", frozenset(), True)
 
 
 def parse_progress(value: Any) -> float | None:
@@ -67,36 +103,36 @@ class PollSchedule:
 
 
 class ProgressReporter:
-    """Prints ``<name> (imc-...): Creating 45%`` lines, a few a minute at most.
+    """Turns each look at a cache into what its user sees while it builds or updates.
 
-    A line is printed at once when the status changes; otherwise at most every
-    ``interval`` seconds. ``print(..., flush=True)`` is how a dynamic provider's
-    output reaches the ``pulumi up`` terminal (see the facts file).
+    ``show(label, status, progress)`` whenever the status or the progress changes (the
+    status on the resource's row: ``Creating 45%``), and ``tell(label, reasons)`` once
+    when the build fails, with the service's reasons. ``label`` names the cache
+    (``web (imc-...)``); where the lines go is the caller's choice (engine_log.py).
     """
 
     def __init__(
         self,
         label: str,
-        interval: float = 20.0,
-        clock: Callable[[], float] = time.monotonic,
-        emit: Callable[[str], None] | None = None,
+        show: Callable[[str, str, str], None],
+        tell: Callable[[str, str], None],
     ) -> None:
         self.label = label
-        self.interval = interval
-        self._clock = clock
-        self._emit = emit or (lambda line: print(line, flush=True))
-        self._last_status: str | None = None
-        self._last_at = float("-inf")
+        self._show = show
+        self._tell = tell
+        self._last: tuple[str, str] | None = None
 
     def report(self, cache: Mapping[str, Any]) -> None:
+        """Take one look at the cache (a Waiter's ``on_poll``)."""
         status = str(cache.get("Status", "?"))
-        now = self._clock()
-        if status == self._last_status and now - self._last_at < self.interval:
+        progress = str(cache.get("Progress") or "")
+        if (status, progress) == self._last:
             return
-        self._last_status, self._last_at = status, now
-        progress = cache.get("Progress")
-        suffix = f" {progress}" if progress not in (None, "") else ""
-        self._emit(f"{self.label} ({cache.get('ImageCacheId', '?')}): {status}{suffix}")
+        self._last = (status, progress)
+        self._show(self.label, status, progress)
+        if ACCEPTORS.get(status) == "failure":
+            reasons = describe_events(cache.get("Events") or [])
+            self._tell(self.label, f"ended {status}: {reasons}")
 
 
 @dataclass
@@ -104,7 +140,9 @@ class Waiter:
     """Polls ``fetch`` until the cache is Ready (or gone), within ``timeout`` seconds.
 
     ``missing_grace`` polls that find no cache are forgiven while waiting for Ready:
-    a freshly created cache may be invisible to Describe for a moment.
+    a freshly created cache may be invisible to Describe for a moment. ``expect``, when
+    given, is told each wait's goal (``Goal.reached``) before the first fetch, so a
+    source that sees many caches can end a fetch early on a look that shows it.
     """
 
     fetch: Callable[[], Mapping[str, Any] | None]
@@ -114,9 +152,11 @@ class Waiter:
     sleep: Callable[[float], None] = time.sleep
     on_poll: Callable[[Mapping[str, Any]], None] | None = None
     missing_grace: int = 3
+    expect: Callable[[Callable[[Mapping[str, Any] | None], bool]], None] | None = None
 
     def until_ready(self, cache_id: str) -> Mapping[str, Any]:
-        start = self.clock()
+        """The cache once Ready; BuildFailedError, CacheGoneError or WaitTimeoutError."""
+        start = self._begin(READY)
         misses = 0
         while True:
             cache = self.fetch()
@@ -139,19 +179,25 @@ class Waiter:
                 if outcome == "failure":
                     raise BuildFailedError(cache_id, status, cache.get("Events") or [])
                 progress = parse_progress(cache.get("Progress"))
-            self._pause(start, cache_id, progress, "Ready")
+            self._pause(start, cache_id, progress, READY)
 
     def until_gone(self, cache_id: str) -> None:
-        start = self.clock()
-        while self.fetch() is not None:
-            self._pause(start, cache_id, None, "deleted")
+        """Returns once a look no longer finds the cache; WaitTimeoutError otherwise."""
+        start = self._begin(GONE)
+        while not GONE.reached(self.fetch()):
+            self._pause(start, cache_id, None, GONE)
 
-    def _pause(self, start: float, cache_id: str, progress: float | None, goal: str) -> None:
+    def _begin(self, goal: Goal) -> float:
+        if self.expect is not None:
+            self.expect(goal.reached)
+        return self.clock()
+
+    def _pause(self, start: float, cache_id: str, progress: float | None, goal: Goal) -> None:
         elapsed = self.clock() - start
         left = self.timeout - elapsed
         if left <= 0:
             raise WaitTimeoutError(
-                f"image cache {cache_id} was not {goal} after {self.timeout:.0f}s "
+                f"image cache {cache_id} was not {goal.name} after {self.timeout:.0f}s "
                 "(raise the resource's `timeout` input to wait longer)",
                 cache_id,
             )

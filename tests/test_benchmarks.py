@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from benchmarks import scale
 
 
@@ -40,6 +42,30 @@ def test_variants_a_and_b_run_and_every_create_succeeds(tmp_path: Path, capsys) 
     assert set(results["a"]["describe_kinds"]) == {"round"}
     # (b) polls every cache by its own id
     assert results["b"]["describe_kinds"]["by-id"] >= 3
+
+
+def test_variant_f_runs_one_create_then_many_with_the_default_schedule(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    args = ["--variants", "f", "--schedule-caches", "3", "--schedule-build-seconds", "1"]
+    assert scale.main([*args, "--json", str(out)]) == 0
+    [result] = json.loads(out.read_text())["results"]
+    assert (result["one"]["succeeded"], result["many"]["succeeded"]) == (1, 3)
+    assert result["one"]["config"] == {}  # the provider's own schedule, nothing scaled
+    for run in (result["one"], result["many"]):
+        assert run["polling_rounds"] >= 1 and run["worst_over_build"] is not None
+
+
+@pytest.mark.e2e
+def test_variant_g_times_each_create_of_a_pulumi_up_against_its_ready(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    args = ["--variants", "g", "--cli-caches", "2", "--cli-build-seconds", "2"]
+    assert scale.main([*args, "--cli-parallel", "4", "--json", str(out)]) == 0
+    [result] = json.loads(out.read_text())["results"]
+    assert result["ok"], result["error"]
+    assert len(result["creates"]) == 2
+    for create in result["creates"]:
+        assert create["ready"] is not None and create["returned"] >= create["ready"]
+        assert create["rounds_between"] >= 1  # the round that saw it Ready
 
 
 def test_the_terraform_schedule_follows_state_change_conf() -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
 from pulumi_eci_cache.poller import PolledCache, SharedPoller
+from pulumi_eci_cache.waiter import GONE, READY, Goal, PollSchedule, Waiter
+
+T = TypeVar("T")
 
 
 class FakeService:
@@ -173,3 +177,161 @@ def test_rounds_without_an_answer_are_reported_at_most_every_few_seconds() -> No
         "8s",
     ]
     assert lines[0].startswith("DescribeImageCaches: cannot reach the endpoint (ConnectError")
+
+
+# -- a round serves everyone it saw (fake clock: nothing waits for its own time) --------
+
+
+class FakeClock:
+    """Stands still unless a test moves it; the poller's own waits never reach it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class ScriptedRounds:
+    """Answers round N with the N-th script (id -> Status), the last one from then on."""
+
+    def __init__(self, *rounds: dict[str, str]) -> None:
+        self.rounds = list(rounds)
+        self.calls = 0
+
+    def __call__(self) -> list[dict[str, Any]]:
+        script = self.rounds[min(self.calls, len(self.rounds) - 1)]
+        self.calls += 1
+        return [
+            {"ImageCacheId": cache_id, "Status": status, "Round": self.calls}
+            for cache_id, status in script.items()
+        ]
+
+
+HANG_GUARD = 60.0  # a broken wake-up would block forever: fail instead
+
+
+def in_background(call: Callable[[], T]) -> Future[T]:
+    """Runs ``call`` on a daemon thread, so a test that fails never waits for it."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(call())
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    threading.Thread(target=run, daemon=True).start()
+    return future
+
+
+def waiting_view(
+    poller: SharedPoller, clock: FakeClock, cache_id: str, goal: Goal, own_delay: float
+) -> PolledCache:
+    view = PolledCache(poller, cache_id, clock=clock)
+    view.expect(goal.reached)
+    view.sleep(own_delay)
+    return view
+
+
+def test_a_round_that_shows_a_cache_ready_wakes_its_waiter_before_its_own_time() -> None:
+    clock = FakeClock()
+    service = ScriptedRounds({"imc-a": "Creating", "imc-b": "Ready"})
+    poller = SharedPoller(service, min_interval=1, clock=clock)
+    b = waiting_view(poller, clock, "imc-b", READY, own_delay=3600)
+    waiting = in_background(b.fetch)
+    poller.observe("imc-a", clock.now)  # another waiter's round, due now
+    seen = waiting.result(timeout=HANG_GUARD)
+    assert seen is not None and seen["Status"] == "Ready"
+    assert service.calls == 1
+
+
+def test_a_cache_still_building_does_not_wake_its_waiter_early() -> None:
+    clock = FakeClock()
+    service = ScriptedRounds({"imc-a": "Creating", "imc-b": "Creating"}, {"imc-b": "Ready"})
+    poller = SharedPoller(service, min_interval=1, clock=clock)
+    b = waiting_view(poller, clock, "imc-b", READY, own_delay=60)
+    waiting = in_background(b.fetch)
+    poller.observe("imc-a", clock.now)  # round 1 sees imc-b building
+    clock.now = 60
+    poller.observe("imc-a", clock.now)  # round 2, at imc-b's own time
+    seen = waiting.result(timeout=HANG_GUARD)
+    assert seen is not None and (seen["Status"], seen["Round"]) == ("Ready", 2)
+
+
+def test_a_new_cache_missing_from_a_round_does_not_end_its_wait_for_ready() -> None:
+    clock = FakeClock()
+    service = ScriptedRounds({"imc-a": "Creating"}, {"imc-b": "Creating"})
+    poller = SharedPoller(service, min_interval=1, clock=clock)
+    b = waiting_view(poller, clock, "imc-b", READY, own_delay=60)
+    waiting = in_background(b.fetch)
+    poller.observe("imc-a", clock.now)  # round 1 does not list imc-b yet
+    clock.now = 60
+    poller.observe("imc-a", clock.now)
+    seen = waiting.result(timeout=HANG_GUARD)
+    assert seen is not None and seen["Round"] == 2
+
+
+def test_a_delete_wakes_on_the_round_that_no_longer_lists_the_cache() -> None:
+    clock = FakeClock()
+    service = ScriptedRounds({"imc-a": "Creating"})
+    poller = SharedPoller(service, min_interval=1, clock=clock)
+    b = waiting_view(poller, clock, "imc-b", GONE, own_delay=3600)
+    waiting = in_background(b.fetch)
+    poller.observe("imc-a", clock.now)
+    assert waiting.result(timeout=HANG_GUARD) is None
+    assert service.calls == 1
+
+
+def test_a_round_started_before_the_wait_began_does_not_wake_it() -> None:
+    clock = FakeClock()
+    # Round 1 still shows the cache as it was before the update was sent.
+    service = ScriptedRounds({"imc-b": "Ready"}, {"imc-b": "Updating"})
+    poller = SharedPoller(service, min_interval=1, clock=clock)
+    poller.observe("imc-b", clock.now)
+    clock.now = 1
+    b = waiting_view(poller, clock, "imc-b", READY, own_delay=60)
+    waiting = in_background(b.fetch)
+    clock.now = 61
+    poller.observe("imc-a", clock.now)
+    seen = waiting.result(timeout=HANG_GUARD)
+    assert seen is not None and (seen["Status"], seen["Round"]) == ("Updating", 2)
+
+
+def test_waking_early_adds_no_round() -> None:
+    clock = FakeClock()
+    ids = [f"imc-{i}" for i in range(20)]
+    service = ScriptedRounds(dict.fromkeys(ids, "Ready"))
+    poller = SharedPoller(service, min_interval=1, clock=clock)
+    views = [
+        waiting_view(poller, clock, cache_id, READY, own_delay=100.0 * (i + 1))
+        for i, cache_id in enumerate(ids)
+    ]
+    waiting = [in_background(view.fetch) for view in views]
+    poller.observe("imc-0", clock.now)
+    seen = [w.result(timeout=HANG_GUARD) for w in waiting]
+    assert all(cache is not None and cache["Status"] == "Ready" for cache in seen)
+    assert service.calls == 1
+
+
+def test_a_waiter_whose_cache_a_round_saw_ready_returns_without_waiting_for_its_own_poll() -> None:
+    clock = FakeClock()
+    service = ScriptedRounds({"imc-b": "Creating"}, {"imc-b": "Ready"})
+    poller = SharedPoller(service, min_interval=1, clock=clock)
+    view = PolledCache(poller, "imc-b", clock=clock)
+    first_look = threading.Event()
+    waiter = Waiter(
+        fetch=view.fetch,
+        sleep=view.sleep,
+        expect=view.expect,
+        timeout=600,
+        schedule=PollSchedule(first=5),
+        clock=clock,
+        on_poll=lambda cache: first_look.set(),
+    )
+    waiting = in_background(lambda: waiter.until_ready("imc-b"))
+    assert first_look.wait(HANG_GUARD)  # round 1: building; its next poll is at 5 s
+    clock.now = 1
+    poller.observe("imc-a", clock.now)  # round 2, for someone else, sees it Ready
+    ready = waiting.result(timeout=HANG_GUARD)
+    assert (ready["Status"], ready["Round"]) == ("Ready", 2)  # the clock never reached 5

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from unittest.mock import Mock
 
 import pytest
 
 from pulumi_eci_cache.errors import BuildFailedError, CacheGoneError, WaitTimeoutError
-from pulumi_eci_cache.waiter import PollSchedule, ProgressReporter, Waiter, parse_progress
+from pulumi_eci_cache.waiter import (
+    ACCEPTORS,
+    GONE,
+    READY,
+    PollSchedule,
+    ProgressReporter,
+    Waiter,
+    parse_progress,
+)
 
 
 class FakeClock:
@@ -142,19 +151,59 @@ def test_waiter_until_gone_returns_once_describe_finds_nothing() -> None:
     assert len(clock.sleeps) == 2
 
 
-def test_progress_lines_are_throttled_but_status_changes_print_at_once() -> None:
-    clock = FakeClock()
-    lines: list[str] = []
-    reporter = ProgressReporter("web", interval=20, clock=clock, emit=lines.append)
+def test_progress_is_shown_whenever_the_status_or_the_progress_changes() -> None:
+    shown: list[tuple[str, str, str]] = []
+    reporter = ProgressReporter("web (imc-1)", lambda *line: shown.append(line), Mock())
     reporter.report(cache("Creating", "10%"))
-    clock.now = 5
-    reporter.report(cache("Creating", "20%"))  # too soon: dropped
-    clock.now = 25
+    reporter.report(cache("Creating", "10%"))  # nothing new: nothing shown
     reporter.report(cache("Creating", "45%"))
-    clock.now = 26
-    reporter.report(cache("Ready", "100%"))  # status changed: printed at once
-    assert lines == [
-        "web (imc-1): Creating 10%",
-        "web (imc-1): Creating 45%",
-        "web (imc-1): Ready 100%",
+    reporter.report(cache("Ready", "100%"))
+    assert shown == [
+        ("web (imc-1)", "Creating", "10%"),
+        ("web (imc-1)", "Creating", "45%"),
+        ("web (imc-1)", "Ready", "100%"),
     ]
+
+
+def test_a_failed_build_is_told_once_with_the_services_reasons() -> None:
+    told: list[tuple[str, str]] = []
+    reporter = ProgressReporter("web (imc-1)", Mock(), lambda *line: told.append(line))
+    events = [{"Type": "Warning", "Reason": "PullImageFailed", "Message": "cannot pull bad:1"}]
+    reporter.report(cache("Creating", "90%"))
+    reporter.report(cache("Failed", "100%", Events=events))
+    reporter.report(cache("Failed", "100%", Events=events))
+    assert told == [("web (imc-1)", "ended Failed: PullImageFailed: cannot pull bad:1")]
+
+
+@pytest.mark.parametrize("status", ["Ready", "Failed", "UpdateFailed"])
+def test_a_wait_for_ready_is_ended_by_every_settled_status(status: str) -> None:
+    assert READY.reached(cache(status))
+
+
+@pytest.mark.parametrize("status", ["Preparing", "Creating", "Updating", "SomethingNew"])
+def test_a_wait_for_ready_goes_on_while_the_cache_builds(status: str) -> None:
+    assert not READY.reached(cache(status))
+
+
+def test_absence_never_ends_a_wait_for_ready() -> None:
+    assert not READY.reached(None)
+
+
+def test_only_absence_ends_a_wait_for_gone() -> None:
+    assert GONE.reached(None)
+    assert not any(GONE.reached(cache(status)) for status in ACCEPTORS)
+
+
+def test_the_waiter_tells_its_source_what_ends_each_wait() -> None:
+    clock = FakeClock()
+    goals: list[Any] = []
+    waiter = Waiter(
+        fetch=scripted(cache("Ready"), None),
+        timeout=60,
+        clock=clock,
+        sleep=clock.sleep,
+        expect=goals.append,
+    )
+    waiter.until_ready("imc-1")
+    waiter.until_gone("imc-1")
+    assert goals == [READY.reached, GONE.reached]

@@ -1,0 +1,217 @@
+"""Lines about a cache: on its own row through the engine's Log, or printed whole."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent import futures
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
+
+from pulumi_eci_cache.engine_log import (
+    PRINTED_STATUS_EVERY,
+    EngineLog,
+    LineWriter,
+    ResourceLog,
+    cache_label,
+    engine_address,
+)
+
+URN = "urn:pulumi:dev::proj::pulumi-python:dynamic:Resource::web"
+
+
+class FakeEngine(engine_pb2_grpc.EngineServicer):  # type: ignore[misc]
+    """The engine's Log service, recording what it is sent (or refusing, or stalling)."""
+
+    def __init__(self) -> None:
+        self.requests: list[engine_pb2.LogRequest] = []
+        self.refuse = False
+        self.stall = threading.Event()
+        self.stalling = False
+
+    def Log(self, request: engine_pb2.LogRequest, context: Any) -> empty_pb2.Empty:
+        self.requests.append(request)
+        if self.stalling:
+            self.stall.wait(30)
+        if self.refuse:
+            context.abort(grpc.StatusCode.UNAVAILABLE, "shutting down")
+        return empty_pb2.Empty()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def engine() -> Iterator[tuple[FakeEngine, str]]:
+    fake = FakeEngine()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    engine_pb2_grpc.add_EngineServicer_to_server(fake, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        yield fake, f"127.0.0.1:{port}"
+    finally:
+        fake.stall.set()
+        server.stop(0)
+
+
+def printed_to(
+    buffer: io.StringIO, address: str | None, clock: Any = time.monotonic
+) -> ResourceLog:
+    return ResourceLog(EngineLog(address, deadline=0.5), LineWriter(lambda: buffer), clock)
+
+
+def refused_address() -> str:
+    with socket.socket() as sock:  # a port nothing listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_a_status_reaches_the_engine_as_an_ephemeral_line_of_the_resource(
+    engine: tuple[FakeEngine, str],
+) -> None:
+    fake, address = engine
+    out = io.StringIO()
+    printed_to(out, address).status("web (imc-1)", "Creating", "45%", urn=URN)
+    [sent] = fake.requests
+    assert (sent.message, sent.urn, sent.ephemeral) == ("Creating 45%", URN, True)
+    assert sent.severity == engine_pb2.INFO
+    assert out.getvalue() == ""
+
+
+def test_a_note_reaches_the_engine_as_a_lasting_line_of_the_resource(
+    engine: tuple[FakeEngine, str],
+) -> None:
+    fake, address = engine
+    printed_to(io.StringIO(), address).note("web (imc-1)", "creating imc-1", urn=URN)
+    [sent] = fake.requests
+    assert (sent.message, sent.urn, sent.ephemeral) == ("creating imc-1", URN, False)
+
+
+def test_a_warning_reaches_the_engine_with_its_severity(engine: tuple[FakeEngine, str]) -> None:
+    fake, address = engine
+    printed_to(io.StringIO(), address).warn("web (imc-1)", "imc-1 ended Failed", urn=URN)
+    assert fake.requests[0].severity == engine_pb2.WARNING
+
+
+def test_a_line_outside_any_resource_call_is_printed_with_its_label(
+    engine: tuple[FakeEngine, str],
+) -> None:
+    fake, address = engine
+    out = io.StringIO()
+    printed_to(out, address).note("web (imc-1)", "creating imc-1")  # no URN: no call served
+    assert fake.requests == []
+    assert out.getvalue() == "web (imc-1): creating imc-1\n"
+
+
+def test_lines_are_printed_when_the_engine_refuses_the_connection() -> None:
+    out = io.StringIO()
+    log = printed_to(out, refused_address())
+    log.note("web (imc-1)", "creating imc-1", urn=URN)
+    log.warn("web (imc-1)", "imc-1 ended Failed", urn=URN)
+    assert out.getvalue() == (
+        "web (imc-1): creating imc-1\nweb (imc-1): warning: imc-1 ended Failed\n"
+    )
+
+
+def test_lines_are_printed_when_there_is_no_engine_address() -> None:
+    out = io.StringIO()
+    printed_to(out, None).status("web (imc-1)", "Deleting", urn=URN)
+    assert out.getvalue() == "web (imc-1): Deleting\n"
+
+
+def test_a_line_the_engine_is_too_slow_to_take_is_printed(
+    engine: tuple[FakeEngine, str],
+) -> None:
+    fake, address = engine
+    fake.stalling = True
+    out = io.StringIO()
+    printed_to(out, address).note("web (imc-1)", "creating imc-1", urn=URN)
+    assert out.getvalue() == "web (imc-1): creating imc-1\n"
+
+
+def test_after_a_failed_call_the_engine_is_left_alone_for_a_while(
+    engine: tuple[FakeEngine, str],
+) -> None:
+    fake, address = engine
+    fake.refuse = True
+    clock = FakeClock()
+    log = ResourceLog(EngineLog(address, retry_after=30, clock=clock), LineWriter(io.StringIO))
+    log.note("web (imc-1)", "first", urn=URN)
+    log.note("web (imc-1)", "second", urn=URN)
+    assert len(fake.requests) == 1
+    clock.now = 31
+    fake.refuse = False
+    log.note("web (imc-1)", "third", urn=URN)
+    assert [r.message for r in fake.requests] == ["first", "third"]
+
+
+def test_printed_statuses_are_kept_to_changes_and_one_every_twenty_seconds() -> None:
+    out = io.StringIO()
+    clock = FakeClock()
+    log = printed_to(out, None, clock)
+    log.status("web (imc-1)", "Creating", "10%")
+    clock.now = 5
+    log.status("web (imc-1)", "Creating", "20%")  # same status, too soon: not printed
+    log.status("db (imc-2)", "Creating", "20%")  # another cache: printed
+    clock.now = 5 + PRINTED_STATUS_EVERY
+    log.status("web (imc-1)", "Creating", "45%")
+    log.status("web (imc-1)", "Ready", "100%")  # a new status: printed at once
+    assert out.getvalue().splitlines() == [
+        "web (imc-1): Creating 10%",
+        "db (imc-2): Creating 20%",
+        "web (imc-1): Creating 45%",
+        "web (imc-1): Ready 100%",
+    ]
+
+
+class InterleavingStream(io.StringIO):
+    """Writes one character at a time, yielding between them, as a pipe under load may."""
+
+    def write(self, text: str) -> int:
+        for char in text:
+            super().write(char)
+            time.sleep(0)  # hand over to another thread: unguarded writes would interleave
+        return len(text)
+
+
+def test_lines_written_by_many_threads_never_run_together() -> None:
+    stream = InterleavingStream()
+    writer = LineWriter(lambda: stream)
+    lines = [f"cache-{i:02d} (imc-{i:02d}): Ready 100%" for i in range(40)]
+    threads = [threading.Thread(target=writer.write, args=(line,)) for line in lines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(stream.getvalue().splitlines()) == sorted(lines)
+
+
+def test_the_engine_address_is_the_provider_process_first_argument() -> None:
+    assert engine_address(["pulumi/dynamic/__main__.py", "127.0.0.1:40123"]) == "127.0.0.1:40123"
+
+
+def test_a_harness_port_of_zero_or_no_argument_means_no_engine() -> None:
+    assert engine_address(["pulumi/dynamic/__main__.py", "127.0.0.1:0"]) is None
+    assert engine_address(["pulumi/dynamic/__main__.py"]) is None
+
+
+def test_outside_the_provider_process_there_is_no_engine() -> None:
+    assert engine_address() is None
+
+
+def test_a_printed_line_names_the_cache_by_name_and_id_or_by_id_alone() -> None:
+    assert cache_label("web", "imc-1") == "web (imc-1)"
+    assert cache_label(None, "imc-1") == "imc-1"
