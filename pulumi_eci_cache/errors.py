@@ -202,6 +202,15 @@ class WaitError(EciCacheError):
         super().__init__(message)
         self.cache_id = cache_id
 
+    def about(self, subject: str) -> EciCacheError:
+        """As ``EciCacheError.about``; a subject that names the cache already says which."""
+        named = f"image cache {self.cache_id}"
+        if self.cache_id and self.cache_id in subject and self.args:
+            text = str(self.args[0])
+            if text.startswith(named):
+                self.args = ("the cache" + text[len(named) :], *self.args[1:])
+        return super().about(subject)
+
 
 class BuildFailedError(WaitError):
     """The service gave up building the cache; its events say why."""
