@@ -140,11 +140,6 @@ class SharedPoller:
             finally:
                 del self._wanted[ticket]
 
-    def _say(self, now: float, line: str) -> None:
-        if self._report is not None and now - self._reported_at >= self._report_every:
-            self._reported_at = now
-            self._report(line)
-
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._run, name="eci-poller", daemon=True)
@@ -179,27 +174,9 @@ class SharedPoller:
         try:
             caches = self._describe_all()
         except Exception as exc:
-            with self._cond:
-                if self._failing_since is None:
-                    self._failing_since = started
-                self._failed_rounds += 1
-                ended = self._clock()
-                if isinstance(exc, TransportError):
-                    # Give up before a round like this one would run past the patience.
-                    failing = ended - self._failing_since
-                    if failing + (ended - started) < self._unreachable_after:
-                        left = self._unreachable_after - failing
-                        line = f"{exc.action}: {short_reason(exc)}; polling again, "
-                        self._say(ended, line + f"giving up in {left:.0f}s")
-                        return
-                    exc = exc.retried(self._failed_rounds, failing)
-                    # Waiters that come later get the whole patience again.
-                    self._failing_since, self._failed_rounds = None, 0
-                elif is_retryable(exc) and started - self._failing_since < self._give_up_after:
-                    return  # a throttled or lost round: waiters keep waiting for the next
-                self._error = exc  # handed to every waiter of this round; the poller lives on
-                self._round_started = started
-                self._cond.notify_all()
+            line = self._failed(exc, started)
+            if line is not None and self._report is not None:
+                self._report(line)  # outside the lock: it may talk to the engine
             return
         with self._cond:
             self.rounds += 1
@@ -209,6 +186,36 @@ class SharedPoller:
             self._snapshot = {str(c.get("ImageCacheId")): c for c in caches}
             self._snapshot_started = self._round_started = started
             self._cond.notify_all()
+
+    def _failed(self, exc: Exception, started: float) -> str | None:
+        """Count a failed round, and hand the error to its waiters once patience is out;
+        returns a line to report that rounds get no answer, when one is due."""
+        with self._cond:
+            if self._failing_since is None:
+                self._failing_since = started
+            self._failed_rounds += 1
+            ended = self._clock()
+            if isinstance(exc, TransportError):
+                # Give up before a round like this one would run past the patience.
+                failing = ended - self._failing_since
+                if failing + (ended - started) < self._unreachable_after:
+                    return self._due_line(exc, ended, self._unreachable_after - failing)
+                exc = exc.retried(self._failed_rounds, failing)
+                # Waiters that come later get the whole patience again.
+                self._failing_since, self._failed_rounds = None, 0
+            elif is_retryable(exc) and started - self._failing_since < self._give_up_after:
+                return None  # a throttled or lost round: waiters keep waiting for the next
+            self._error = exc  # handed to every waiter of this round; the poller lives on
+            self._round_started = started
+            self._cond.notify_all()
+            return None
+
+    def _due_line(self, exc: TransportError, now: float, left: float) -> str | None:
+        """At most one line every ``report_every`` seconds while rounds get no answer."""
+        if now - self._reported_at < self._report_every:
+            return None
+        self._reported_at = now
+        return f"{exc.action}: {short_reason(exc)}; polling again, giving up in {left:.0f}s"
 
 
 class PolledCache:
