@@ -77,7 +77,7 @@ def test_the_other_inputs_become_the_documented_annotations() -> None:
         "k8s.aliyun.com/eip-instance-id": "eip-1",
         "k8s.aliyun.com/imc-enable-reuse": "true",
         "k8s.aliyun.com/imc-enable-flash": "false",
-        "k8s.aliyun.com/insecure-registry": "self.signed.example.com:5000",
+        "k8s.aliyun.com/insecure-registry": "Self.Signed.example.com:5000",
         "k8s.aliyun.com/plain-http-registry": "h1.example.com,h2.example.com:80",
         "k8s.aliyun.com/acr-instance-ids": "cri-1,cn-beijing:cri-2",
     }

@@ -14,26 +14,17 @@ from typing import Any
 import pytest
 import yaml
 
-from pulumi_eci_cache.client import EciClient, static_settings
-
 from .conftest import PulumiStack, ServedEmulator
 from .test_image_cache_e2e import FAST
 
 pytestmark = pytest.mark.e2e
 
 
-def client_for(emulator: ServedEmulator) -> EciClient:
-    settings = static_settings(
-        emulator.url, emulator.region, emulator.access_key_id, emulator.access_key_secret
-    )
-    return EciClient(settings)
-
-
 @pytest.fixture
 def lookup_outputs(pulumi_stack: Any, served_emulator: ServedEmulator) -> dict[str, Any]:
     """examples/lookup up, beside a cache made outside Pulumi that is still building."""
     served_emulator.post("config", {"build_seconds": 3600})
-    with client_for(served_emulator) as client:
+    with served_emulator.client() as client:
         client.create_image_cache({"ImageCacheName": "lookup-building", "Images": ["nginx:1.25"]})
     served_emulator.post("config", {"build_seconds": 1})
     stack: PulumiStack = pulumi_stack("examples/lookup", config=FAST)
