@@ -8,6 +8,18 @@ cache = ImageCache("web", ImageCacheArgs(
 
 from __future__ import annotations
 
+from pulumi_eci_cache.kubernetes import ManifestError, kubernetes_manifest
+from pulumi_eci_cache.lookups import (
+    GetImageCachesCacheEventResult,
+    GetImageCachesCacheResult,
+    GetImageCachesResult,
+    find_image_cache,
+    get_image_caches,
+    get_image_caches_output,
+    rank_image_caches,
+)
+from pulumi_eci_cache.matching import ImageCacheMatch
+from pulumi_eci_cache.pods import auto_match_annotations
 from pulumi_eci_cache.resource import (
     ImageCache,
     ImageCacheAcrRegistryInfoArgs,
@@ -16,8 +28,19 @@ from pulumi_eci_cache.resource import (
 )
 
 __all__ = [
+    "GetImageCachesCacheEventResult",
+    "GetImageCachesCacheResult",
+    "GetImageCachesResult",
     "ImageCache",
     "ImageCacheAcrRegistryInfoArgs",
     "ImageCacheArgs",
     "ImageCacheImageRegistryCredentialArgs",
+    "ImageCacheMatch",
+    "ManifestError",
+    "auto_match_annotations",
+    "find_image_cache",
+    "get_image_caches",
+    "get_image_caches_output",
+    "kubernetes_manifest",
+    "rank_image_caches",
 ]

@@ -186,3 +186,10 @@ class ImageCache(Resource, module="eci", name="ImageCache"):
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         Resource.__init__(cache, ImageCacheProvider(), resource_name, props, opts)
         return cache
+
+    def pod_annotations(self) -> pulumi.Output[dict[str, str]]:
+        """The pod annotation that pins a pod to this cache
+        (``k8s.aliyun.com/eci-image-snapshot-id``), once its id is known."""
+        from pulumi_eci_cache.pods import pinned_annotations
+
+        return self.image_cache_id.apply(pinned_annotations)

@@ -190,7 +190,7 @@ def test_describe_accepts_every_documented_filter() -> None:
             "Tag.1.Value": "v",
             "MatchImage.1": "nginx:1",
             "ImageFullMatch": "true",
-            "ImageMatchCountRequest": "false",
+            "ImageMatchCountRequest": "2",
             "Limit": "5",
             "NextToken": "abc",
         },

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..images import canonical_or_raw
+from ..matching import rank_caches
 from .exceptions import (
     IdempotentParameterMismatch,
     IncorrectImageCacheStatus,
@@ -167,13 +168,6 @@ class ImageCache:
             "Tags": [dict(tag) for tag in self.spec.get("Tags", [])],
             "EliminationStrategy": self.spec.get("EliminationStrategy", ""),
         }
-
-
-def _repository(image: str) -> str:
-    """``registry/repo`` without tag or digest."""
-    name = image.split("@", 1)[0]
-    head, _, last = name.rpartition("/")
-    return f"{head}/{last.split(':', 1)[0]}" if head else last.split(":", 1)[0]
 
 
 class EciBackend:
@@ -463,24 +457,19 @@ class EciBackend:
             for want in filters.get("Tags", [])
         )
 
-    def _rank_matches(
-        self, caches: list[ImageCache], filters: Mapping[str, Any]
-    ) -> list[ImageCache]:
-        """Automatic matching: only Ready caches; best image match, then the newest."""
-        wanted = filters["MatchImages"]
-        ranked = []
-        for cache in caches:
-            images = cache.spec["Images"]
-            exact = sum(1 for w in wanted if w in images)
-            repos = sum(1 for w in wanted if _repository(w) in map(_repository, images))
-            full = exact == len(wanted)
-            if cache.status == "Ready" and repos and (full or not filters.get("ImageFullMatch")):
-                ranked.append(((-exact, -repos, -cache.creation_time), cache))
-        ranked.sort(key=lambda pair: pair[0])
-        if filters.get("ImageMatchCountRequest"):
-            for _, cache in ranked:
-                cache.last_matched = self.now()
-        return [cache for _, cache in ranked]
+    @staticmethod
+    def _rank_matches(caches: list[ImageCache], filters: Mapping[str, Any]) -> list[ImageCache]:
+        """``MatchImage.N`` / ``ImageFullMatch`` / ``ImageMatchCountRequest``: the caches
+        auto-match could pick, best first, by the package's own ranking (matching.py),
+        so the emulator and ``rank_image_caches`` never disagree."""
+        by_id = {cache.cache_id: cache for cache in caches}
+        ranked = rank_caches(
+            [cache.to_api() for cache in caches],
+            filters["MatchImages"],
+            perfect_match=bool(filters.get("ImageFullMatch")),
+            match_count=filters.get("ImageMatchCountRequest"),
+        )
+        return [by_id[match.image_cache_id] for match in ranked]
 
     @staticmethod
     def _encode_token(offset: int) -> str:

@@ -70,7 +70,7 @@ _DESCRIBE_SCALARS = {
     "Image": "str",
     "ResourceGroupId": "str",
     "ImageFullMatch": "bool",
-    "ImageMatchCountRequest": "bool",
+    "ImageMatchCountRequest": "count",
     "Limit": "limit",
     "NextToken": "str",
 }

@@ -1,0 +1,278 @@
+"""Finding caches from a Pulumi program: ``get_image_caches`` and the auto-match prediction.
+
+pulumi-alicloud's ``alicloud.eci.get_image_caches`` (and Terraform's data source) reads
+one page and compares images as text; this one reads every page, compares images
+canonically, and tells you which cache ECI's auto-match would pick for a pod
+(``rank_image_caches``, with the ranking itself in matching.py).
+
+These functions run in the PROGRAM process, not in the dynamic provider, and during
+``pulumi preview`` too: they call DescribeImageCaches, so they need credentials at
+preview time. They resolve region, credentials and endpoint exactly as the provider
+does (``credentials.resolve_settings``), from the stack's ``alicloud:*`` and
+``eci-cache:*`` config (read through Pulumi's runtime config) and the environment.
+
+Filters: ``image_cache_name``, ``snapshot_id`` and a single id are sent to the
+service; the rest are applied here. ``image`` is applied here, canonically: the
+service compares image text, and a cache stores its images as they were written, so
+``nginx:1.25`` would miss a cache holding ``docker.io/library/nginx:1.25``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+
+from pulumi_eci_cache.client import EciClient
+from pulumi_eci_cache.credentials import Settings, resolve_settings
+from pulumi_eci_cache.images import canonical_or_raw
+from pulumi_eci_cache.matching import (
+    ImageCacheMatch,
+    check_images,
+    check_match_count,
+    rank_caches,
+)
+from pulumi_eci_cache.provider import CONFIG_PREFIXES, outputs_from_cache
+from pulumi_eci_cache.waiter import ACCEPTORS
+
+__all__ = [
+    "GetImageCachesCacheEventResult",
+    "GetImageCachesCacheResult",
+    "GetImageCachesResult",
+    "find_image_cache",
+    "get_image_caches",
+    "get_image_caches_output",
+    "program_settings",
+    "rank_image_caches",
+]
+
+STATUSES = tuple(ACCEPTORS)
+
+
+@dataclass(frozen=True)
+class GetImageCachesCacheEventResult:
+    """One event of a cache's build (the reason a build failed is here)."""
+
+    name: str = ""
+    reason: str = ""
+    message: str = ""
+    type: str = ""
+    count: int = 0
+    first_timestamp: str = ""
+    last_timestamp: str = ""
+
+
+@dataclass(frozen=True)
+class GetImageCachesCacheResult:
+    """One cache as DescribeImageCaches reports it (``id`` is ``image_cache_id``)."""
+
+    id: str
+    image_cache_id: str
+    image_cache_name: str
+    images: list[str]
+    status: str
+    progress: str
+    snapshot_id: str
+    container_group_id: str
+    image_cache_size: int | None
+    creation_time: str
+    expire_date_time: str
+    events: list[GetImageCachesCacheEventResult] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GetImageCachesResult:
+    """What ``get_image_caches`` found: the caches, their ids and their names, in order."""
+
+    caches: list[GetImageCachesCacheResult]
+    ids: list[str]
+    names: list[str]
+
+
+def program_settings() -> Settings:
+    """Region, credentials and endpoint for a call made from the Pulumi program: the
+    stack's ``alicloud:*`` / ``eci-cache:*`` config, then the environment."""
+    stack_config = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    return resolve_settings(
+        {k: v for k, v in stack_config.items() if k.startswith(CONFIG_PREFIXES)}
+    )
+
+
+@contextmanager
+def _eci(client: EciClient | None) -> Iterator[EciClient]:
+    if client is not None:
+        yield client
+        return
+    with EciClient(program_settings()) as own:
+        yield own
+
+
+def _cache_result(cache: Mapping[str, Any]) -> GetImageCachesCacheResult:
+    outs = outputs_from_cache(cache)
+    size = cache.get("ImageCacheSize")
+    return GetImageCachesCacheResult(
+        id=str(outs["image_cache_id"] or ""),
+        image_cache_id=str(outs["image_cache_id"] or ""),
+        image_cache_name=str(cache.get("ImageCacheName") or ""),
+        images=[str(i) for i in cache.get("Images") or ()],
+        status=str(outs["status"] or ""),
+        progress=str(outs["progress"] or ""),
+        snapshot_id=str(outs["snapshot_id"] or ""),
+        container_group_id=str(outs["container_group_id"] or ""),
+        image_cache_size=int(size) if isinstance(size, (int, float)) else None,
+        creation_time=str(outs["creation_time"] or ""),
+        expire_date_time=str(outs["expire_date_time"] or ""),
+        events=[GetImageCachesCacheEventResult(**event) for event in outs["events"]],
+    )
+
+
+def _compile(name_regex: str | None) -> re.Pattern[str] | None:
+    if name_regex is None:
+        return None
+    try:
+        return re.compile(name_regex)
+    except re.error as exc:
+        raise ValueError(
+            f"name_regex = {name_regex!r} is not a valid regular expression ({exc}); "
+            'write e.g. "^web-"'
+        ) from exc
+
+
+def _check_status(status: str | None) -> None:
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"status = {status!r}: must be one of {', '.join(STATUSES)}")
+
+
+def get_image_caches(
+    ids: Sequence[str] | None = None,
+    image: str | None = None,
+    image_cache_name: str | None = None,
+    name_regex: str | None = None,
+    snapshot_id: str | None = None,
+    status: str | None = None,
+    *,
+    client: EciClient | None = None,
+) -> GetImageCachesResult:
+    """The region's caches that pass every filter given (all pages are read).
+
+    ``ids``: any of these ids (empty or None: no filter); ``image``: holds this image
+    (compared canonically); ``image_cache_name``: this exact name; ``name_regex``: a
+    name containing a match (``re.search``); ``snapshot_id``; ``status`` (one of
+    Preparing, Creating, Ready, Failed, Updating, UpdateFailed). ``client`` is for
+    tests; by default the stack's settings are used.
+    """
+    pattern = _compile(name_regex)
+    _check_status(status)
+    wanted_ids = list(ids or ())
+    server: dict[str, Any] = {
+        key: value
+        for key, value in (
+            ("ImageCacheName", image_cache_name),
+            ("SnapshotId", snapshot_id),
+            ("ImageCacheId", wanted_ids[0] if len(wanted_ids) == 1 else None),
+        )
+        if value is not None
+    }
+    with _eci(client) as eci:
+        found = eci.describe_image_caches(**server)
+    wanted_image = canonical_or_raw(image) if image is not None else None
+    caches = [
+        _cache_result(c)
+        for c in found
+        if (not wanted_ids or c.get("ImageCacheId") in wanted_ids)
+        and (image_cache_name is None or c.get("ImageCacheName") == image_cache_name)
+        and (snapshot_id is None or c.get("SnapshotId") == snapshot_id)
+        and (status is None or c.get("Status") == status)
+        and (pattern is None or pattern.search(str(c.get("ImageCacheName") or "")))
+        and (wanted_image is None or wanted_image in map(canonical_or_raw, c.get("Images") or ()))
+    ]
+    return GetImageCachesResult(
+        caches=caches,
+        ids=[c.image_cache_id for c in caches],
+        names=[c.image_cache_name for c in caches],
+    )
+
+
+def get_image_caches_output(
+    ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+    image: pulumi.Input[str] | None = None,
+    image_cache_name: pulumi.Input[str] | None = None,
+    name_regex: pulumi.Input[str] | None = None,
+    snapshot_id: pulumi.Input[str] | None = None,
+    status: pulumi.Input[str] | None = None,
+    *,
+    client: EciClient | None = None,
+) -> pulumi.Output[GetImageCachesResult]:
+    """``get_image_caches`` with Inputs (e.g. another resource's outputs); the call
+    runs once they are known (at preview only if they are already known then)."""
+    inputs = pulumi.Output.all(
+        ids=ids,
+        image=image,
+        image_cache_name=image_cache_name,
+        name_regex=name_regex,
+        snapshot_id=snapshot_id,
+        status=status,
+    )
+
+    def call(args: dict[str, Any]) -> Any:
+        # The call blocks on HTTP: run it off the event loop the program's
+        # resource registrations share.
+        return asyncio.get_running_loop().run_in_executor(
+            None, lambda: get_image_caches(**args, client=client)
+        )
+
+    result: pulumi.Output[GetImageCachesResult] = inputs.apply(call)
+    return result
+
+
+def rank_image_caches(
+    images: Sequence[str],
+    ephemeral_storage_gib: float | None = None,
+    perfect_match: bool = False,
+    match_count: int | None = None,
+    *,
+    client: EciClient | None = None,
+) -> list[ImageCacheMatch]:
+    """The caches ECI's auto-match could pick for a pod with ``images``, best first.
+
+    Only ``Ready`` caches holding at least one of the images (exactly, or the same
+    repository with another tag) are candidates; a cache larger than
+    ``ephemeral_storage_gib`` does not fit. They rank by match degree (exact matches,
+    then same-repository matches), then image size (the smaller ``ImageCacheSize``,
+    then the fewer unused images), then creation time (newest). ``perfect_match`` and
+    ``match_count`` mean what the pod annotations ``imc-perfect-match`` and
+    ``imc-match-count-request`` mean. The rules and why: matching.py.
+    """
+    check_images(images)
+    check_match_count(match_count)
+    with _eci(client) as eci:
+        caches = eci.describe_image_caches()
+    return rank_caches(
+        caches,
+        images,
+        ephemeral_storage_gib=ephemeral_storage_gib,
+        perfect_match=perfect_match,
+        match_count=match_count,
+    )
+
+
+def find_image_cache(
+    images: Sequence[str],
+    ephemeral_storage_gib: float | None = None,
+    perfect_match: bool = False,
+    match_count: int | None = None,
+    *,
+    client: EciClient | None = None,
+) -> ImageCacheMatch | None:
+    """The cache auto-match would pick for ``images`` (``rank_image_caches``' first), or
+    None when there is none (ECI would then build one while creating the pod)."""
+    ranked = rank_image_caches(
+        images, ephemeral_storage_gib, perfect_match, match_count, client=client
+    )
+    return ranked[0] if ranked else None
