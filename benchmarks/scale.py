@@ -160,6 +160,7 @@ class Call:
     kind: str  # Action, or for Describe: round | page | by-id | by-tag
     status: int
     code: str
+    ready: frozenset[str] = frozenset()  # for Describe: the caches it answered as Ready
 
     @property
     def throttled(self) -> bool:
@@ -201,9 +202,20 @@ class RecordingResponses(EciResponses):
                 code = str(answer.json().get("Code", ""))
             except (ValueError, AttributeError):
                 code = "dropped" if answer.drop else f"HTTP{answer.status}"
+        ready: frozenset[str] = frozenset()
+        if params.get("Action") == DESCRIBE and answer.status == 200:
+            caches = answer.json().get("ImageCaches") or []
+            ready = frozenset(c["ImageCacheId"] for c in caches if c.get("Status") == "Ready")
         with self._lock:
             self.calls.append(
-                Call(at, params.get("Action", "?"), describe_kind(params), answer.status, code)
+                Call(
+                    at,
+                    params.get("Action", "?"),
+                    describe_kind(params),
+                    answer.status,
+                    code,
+                    ready,
+                )
             )
         return answer
 
@@ -790,7 +802,7 @@ class CliCreate:
     step_started: float | None  # the engine's resourcePreEvent
     ready: float | None  # when the emulator's build ended
     returned: float  # the engine's resOutputsEvent: the provider's Create had answered
-    rounds_between: int  # polling rounds started after Ready, up to the return
+    rounds_between: int  # polling rounds that answered it Ready, up to its return
 
 
 @dataclass
@@ -886,7 +898,8 @@ def run_cli_variant(caches: int, build_seconds: float, parallel: int) -> CliResu
         events.join(timeout=30)
         calls = emulator.calls()
         ready = {k: v - began for k, v in emulator.ready_times().items()}
-    rounds = sorted(c.at - began for c in calls if c.kind == "round" and c.status == 200)
+    answered = [c for c in calls if c.kind == "round" and c.status == 200]
+    rounds = sorted(c.at - began for c in answered)
     creates = [
         CliCreate(
             urn=urn,
@@ -894,7 +907,7 @@ def run_cli_variant(caches: int, build_seconds: float, parallel: int) -> CliResu
             step_started=events.step_started.get(urn),
             ready=ready.get(cache_id),
             returned=at,
-            rounds_between=sum(1 for r in rounds if ready.get(cache_id, at) < r <= at),
+            rounds_between=sum(1 for c in answered if cache_id in c.ready and c.at - began <= at),
         )
         for urn, (at, cache_id) in sorted(events.returned.items())
     ]
