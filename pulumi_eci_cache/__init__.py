@@ -8,6 +8,8 @@ cache = ImageCache("web", ImageCacheArgs(
 
 from __future__ import annotations
 
+import importlib.metadata
+
 from pulumi_eci_cache.resource import (
     ImageCache,
     ImageCacheAcrRegistryInfoArgs,
@@ -20,4 +22,12 @@ __all__ = [
     "ImageCacheAcrRegistryInfoArgs",
     "ImageCacheArgs",
     "ImageCacheImageRegistryCredentialArgs",
+    "__version__",
 ]
+
+# The one source of the version is pyproject.toml; an installed package knows it
+# (a source tree on sys.path that was never installed does not).
+try:
+    __version__ = importlib.metadata.version("pulumi-eci-cache")
+except importlib.metadata.PackageNotFoundError:
+    __version__ = "0+unknown"
