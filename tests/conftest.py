@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from pulumi_eci_cache.emulator import EmulatedEci, emulated_eci
+from tests.support.wheel_install import WheelVenv, build_dists, install_wheel
 
 
 @pytest.fixture
@@ -14,6 +15,13 @@ def eci_emulator() -> Iterator[EmulatedEci]:
     """The ECI emulator mounted in-process on httpx (respx), on a fake clock."""
     with emulated_eci() as emulator:
         yield emulator
+
+
+@pytest.fixture(scope="session")
+def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> WheelVenv:
+    """The built wheel installed alone into a clean virtualenv (once per test session)."""
+    root = tmp_path_factory.mktemp("wheel")
+    return install_wheel(build_dists(root / "dist"), root / "venv")
 
 
 @pytest.fixture(autouse=True, scope="session")
