@@ -10,6 +10,7 @@ the wheel alone (no extras): what a user's ``pip install pulumi-eci-cache`` gets
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -18,8 +19,21 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT = 900.0
+LEFTOVERS = (
+    ".git",
+    ".venv",
+    ".nox",
+    ".cache",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+)
 
-__all__ = ["Dists", "WheelVenv", "build_dists", "install_wheel"]
+__all__ = ["Dists", "WheelVenv", "build_dists", "clean_copy", "install_wheel"]
 
 
 @dataclass(frozen=True)
@@ -87,9 +101,19 @@ def _checked(argv: list[str], what: str, cwd: Path) -> None:
         )
 
 
+def clean_copy(dest: Path) -> Path:
+    """The working tree without build leftovers: a stale ``*.egg-info/SOURCES.txt`` or
+    ``build/lib`` would put files into the sdist and wheel that the config leaves out."""
+    shutil.copytree(REPO, dest, ignore=shutil.ignore_patterns(*LEFTOVERS))
+    return dest
+
+
 def build_dists(out_dir: Path) -> Dists:
-    """``python -m build`` of the repository into ``out_dir`` (sdist, then wheel from it)."""
-    _checked([sys.executable, "-m", "build", "--outdir", str(out_dir), str(REPO)], "build", REPO)
+    """``python -m build`` of a clean copy into ``out_dir`` (sdist, then wheel from it)."""
+    source = clean_copy(out_dir.parent / "source")
+    _checked(
+        [sys.executable, "-m", "build", "--outdir", str(out_dir), str(source)], "build", source
+    )
     [sdist] = out_dir.glob("pulumi_eci_cache-*.tar.gz")
     [wheel] = out_dir.glob("pulumi_eci_cache-*.whl")
     return Dists(sdist=sdist, wheel=wheel)
