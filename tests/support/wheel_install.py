@@ -68,32 +68,30 @@ class WheelVenv:
         self, *argv: str | os.PathLike[str], env: Mapping[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
         """Run a command of the virtualenv outside the source tree (never raises on exit)."""
-        return subprocess.run(
-            [str(a) for a in argv],
-            cwd=self.path,
-            env={**self.env(), **(env or {})},
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=300,
-            check=False,
-        )
+        return _run([str(a) for a in argv], self.path, {**self.env(), **(env or {})}, 300)
 
     def python_code(self, code: str) -> subprocess.CompletedProcess[str]:
         """``python -c code`` in the virtualenv."""
         return self.run(self.python, "-c", code)
 
 
-def _checked(argv: list[str], what: str, cwd: Path) -> None:
-    proc = subprocess.run(
+def _run(
+    argv: list[str], cwd: Path, env: Mapping[str, str] | None, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         argv,
         cwd=cwd,
+        env=None if env is None else dict(env),
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
-        timeout=BUILD_TIMEOUT,
+        timeout=timeout,
         check=False,
     )
+
+
+def _checked(argv: list[str], what: str, cwd: Path) -> None:
+    proc = _run(argv, cwd, None, BUILD_TIMEOUT)
     if proc.returncode != 0:
         raise AssertionError(
             f"{what} failed (exit {proc.returncode}): {' '.join(argv)}\n"
