@@ -95,11 +95,12 @@ def _expose_interpreters() -> None:
     links = ROOT / ".nox" / "interpreters"
     for minor in PYTHONS:
         name = f"python{minor}"
-        found = _pyenv_python(minor)
-        if found is None:
-            continue  # PATH's own python3.X, if it works; else nox fails the session
-        links.mkdir(parents=True, exist_ok=True)
         link = links / name
+        found = _pyenv_python(minor)
+        if found is None:  # PATH's own python3.X, if it works; else nox fails the session
+            link.unlink(missing_ok=True)
+            continue
+        links.mkdir(parents=True, exist_ok=True)
         if link.is_symlink() and Path(os.readlink(link)) == found:
             continue
         fresh = links / f".{name}.{os.getpid()}"

@@ -95,7 +95,7 @@ class PulumiCli:
 
 @pytest.fixture(scope="session")
 def pulumi_cli() -> PulumiCli:
-    """Make the pinned CLI available (building it if needed); fail with the script's error."""
+    """The CLI of scripts/pulumi-cli-version (built if needed); fails with the script's error."""
     if not (VENV / "bin" / "python").exists():
         pytest.fail(f"no virtualenv at {VENV} (run `make venv`)", pytrace=False)
     started = time.monotonic()
