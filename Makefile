@@ -1,9 +1,12 @@
 # pulumi-eci-cache developer tasks.
 #
-#   make venv           .venv with the package (editable) and the test tools
-#   make cli            the pinned pulumi CLI (built from the Go module proxy if needed)
+#   make venv           .venv with the package (editable), the newest dependencies, the tools
+#   make cli            the pulumi CLI of scripts/pulumi-cli-version (built if needed)
 #   make lint           ruff check, ruff format --check, mypy
 #   make test           the whole pytest suite, end-to-end tests included (CLI on PATH)
+#   make test-matrix    nox: unit + provider-server tests, Python 3.10-3.13 x {floor, newest}
+#   make test-corners   nox: the two corners CI runs (3.13 newest, 3.10 floor)
+#   make dist           the sdist and the wheel into dist/ (python -m build)
 #   make demo           emulator on 127.0.0.1:8686 + `pulumi up` at the root (examples/quickstart)
 #   make destroy        `pulumi destroy` the demo stack (starts the emulator if needed)
 #   make stop-emulator  stop the demo emulator
@@ -69,7 +72,11 @@ demo_pulumi stack select --create '$(DEMO_STACK)'
 demo_pulumi config set eci-cache:endpoint '$(EMULATOR_URL)'
 endef
 
-.PHONY: help venv cli lint test demo destroy emulator stop-emulator
+# The matrix corners CI runs besides `make test` (session names of noxfile.py).
+CI_CORNERS := tests-3.13(newest) tests-3.10(floor)
+NOX_ARGS ?=
+
+.PHONY: help venv cli lint test test-matrix test-corners dist demo destroy emulator stop-emulator
 
 help:
 	@sed -n 's/^#   make /make /p' $(MAKEFILE_LIST)
@@ -78,7 +85,7 @@ venv: $(VENV_STAMP)
 
 $(VENV_STAMP): pyproject.toml
 	if [[ ! -x $(VENV)/bin/python ]]; then $(PYTHON) -m venv $(VENV); fi
-	$(VENV)/bin/python -m pip install -e '.[test]'
+	$(VENV)/bin/python -m pip install --upgrade --upgrade-strategy eager -e '.[test,dev]'
 	touch $@
 
 cli:
@@ -91,8 +98,19 @@ lint: venv
 
 test: venv
 	@$(with_cli)
-	echo "pulumi: $$(command -v pulumi) ($$(pulumi version))"
+	sdk="$$($(VENV)/bin/python -c 'import importlib.metadata as m; print(m.version("pulumi"))')"
+	echo "pulumi CLI: $$(command -v pulumi) ($$(pulumi version)); Python SDK: $$sdk"
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+test-matrix: venv
+	$(VENV)/bin/nox $(NOX_ARGS)
+
+test-corners: venv
+	$(VENV)/bin/nox -s $(foreach s,$(CI_CORNERS),'$(s)') $(NOX_ARGS)
+
+dist: venv
+	rm -rf dist
+	$(VENV)/bin/python -m build --outdir dist .
 
 # Start the demo emulator unless it is already running (pid file + live process).
 emulator: venv

@@ -8,6 +8,8 @@ cache = ImageCache("web", ImageCacheArgs(
 
 from __future__ import annotations
 
+import importlib.metadata
+
 from pulumi_eci_cache.kubernetes import ManifestError, kubernetes_manifest
 from pulumi_eci_cache.lookups import (
     GetImageCachesCacheEventResult,
@@ -28,6 +30,7 @@ from pulumi_eci_cache.resource import (
 )
 
 __all__ = [
+    "__version__",
     "GetImageCachesCacheEventResult",
     "GetImageCachesCacheResult",
     "GetImageCachesResult",
@@ -44,3 +47,10 @@ __all__ = [
     "kubernetes_manifest",
     "rank_image_caches",
 ]
+
+# The one source of the version is pyproject.toml; an installed package knows it
+# (a source tree on sys.path that was never installed does not).
+try:
+    __version__ = importlib.metadata.version("pulumi-eci-cache")
+except importlib.metadata.PackageNotFoundError:
+    __version__ = "0+unknown"

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from pulumi_eci_cache.emulator import EmulatedEci, EmulatorServer, emulated_eci
+from tests.support.wheel_install import WheelVenv, build_dists, install_wheel
 
 
 @pytest.fixture
@@ -21,6 +22,13 @@ def emulator_server() -> Iterator[EmulatorServer]:
     """The emulator served on a free loopback port (wall clock, 0.3 s builds), per module."""
     with EmulatorServer(build_seconds=0.3) as served:
         yield served
+
+
+@pytest.fixture(scope="session")
+def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> WheelVenv:
+    """The built wheel installed alone into a clean virtualenv (once per test session)."""
+    root = tmp_path_factory.mktemp("wheel")
+    return install_wheel(build_dists(root / "dist"), root / "venv")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -29,12 +29,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from tests.support.wheel_install import WheelVenv
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ENSURE_PULUMI = REPO_ROOT / "scripts" / "ensure-pulumi"
@@ -93,7 +95,7 @@ class PulumiCli:
 
 @pytest.fixture(scope="session")
 def pulumi_cli() -> PulumiCli:
-    """Make the pinned CLI available (building it if needed); fail with the script's error."""
+    """The CLI of scripts/pulumi-cli-version (built if needed); fails with the script's error."""
     if not (VENV / "bin" / "python").exists():
         pytest.fail(f"no virtualenv at {VENV} (run `make venv`)", pytrace=False)
     started = time.monotonic()
@@ -212,9 +214,19 @@ def _option_args(options: Mapping[str, Any]) -> list[str]:
 
 
 def start_emulator(
-    workdir: Path, options: Mapping[str, Any] | None = None, *, python: str | None = None
+    workdir: Path,
+    options: Mapping[str, Any] | None = None,
+    *,
+    python: str | None = None,
+    command: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> ServedEmulator:
-    """Start the emulator on a free loopback port; wait for its listening line."""
+    """Start the emulator on a free loopback port; wait for its listening line.
+
+    ``command`` replaces ``<python> -u -m pulumi_eci_cache.emulator`` (e.g. the
+    ``eci-emulator`` console script of another virtualenv); ``env`` replaces this
+    process's environment.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     opts: dict[str, Any] = {
         "state": str(workdir / "emulator-state.json"),
@@ -226,10 +238,16 @@ def start_emulator(
         "port": 0,
     }
     log_file = workdir / "emulator.log"
-    cmd = [python or sys.executable, "-u", "-m", "pulumi_eci_cache.emulator", *_option_args(opts)]
+    prefix = command or [python or sys.executable, "-u", "-m", "pulumi_eci_cache.emulator"]
+    cmd = [*prefix, *_option_args(opts)]
     with log_file.open("wb") as log:
         proc = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=workdir,
+            env=None if env is None else dict(env),
         )
     marker = "ECI emulator listening on "
     deadline = time.monotonic() + EMULATOR_START_TIMEOUT
@@ -409,18 +427,10 @@ def _prepare_project(source: Path, dest: Path, venv: Path) -> None:
     project_file.write_text(yaml.safe_dump(project, sort_keys=False))
 
 
-@pytest.fixture
-def pulumi_stack(
+def stack_factory(
     pulumi_cli: PulumiCli, tmp_path: Path, request: pytest.FixtureRequest
 ) -> Callable[..., PulumiStack]:
-    """Factory: ``pulumi_stack(source, *, emulator=True, stack="e2e", config=None, env=None)``.
-
-    ``source`` is a program directory, relative to the repo root (``"examples/quickstart"``)
-    or absolute. ``emulator=True`` uses the ``served_emulator`` fixture; pass a
-    ``ServedEmulator`` to use another, or ``None`` for programs that need none.
-    ``config`` is set with ``pulumi config set`` (a value of ``("v", True)`` as a secret).
-    Nothing is destroyed at teardown: state, PULUMI_HOME and the emulator are temporary.
-    """
+    """The ``pulumi_stack`` factory for programs run in ``pulumi_cli.venv``."""
     counter = iter(range(1_000_000))
 
     def make(
@@ -485,3 +495,52 @@ def pulumi_stack(
         return st
 
     return make
+
+
+@pytest.fixture
+def pulumi_stack(
+    pulumi_cli: PulumiCli, tmp_path: Path, request: pytest.FixtureRequest
+) -> Callable[..., PulumiStack]:
+    """Factory: ``pulumi_stack(source, *, emulator=True, stack="e2e", config=None, env=None)``.
+
+    ``source`` is a program directory, relative to the repo root (``"examples/quickstart"``)
+    or absolute. ``emulator=True`` uses the ``served_emulator`` fixture; pass a
+    ``ServedEmulator`` to use another, or ``None`` for programs that need none.
+    ``config`` is set with ``pulumi config set`` (a value of ``("v", True)`` as a secret).
+    Nothing is destroyed at teardown: state, PULUMI_HOME and the emulator are temporary.
+    """
+    return stack_factory(pulumi_cli, tmp_path, request)
+
+
+# ------------------------------------------------------------- the wheel install
+
+
+@pytest.fixture
+def wheel_emulator(
+    tmp_path_factory: pytest.TempPathFactory, wheel_venv: WheelVenv
+) -> Iterator[ServedEmulator]:
+    """The emulator served by the wheel install's ``eci-emulator`` console script."""
+    emulator = start_emulator(
+        tmp_path_factory.mktemp("wheel-emulator"),
+        {"build_seconds": 1},
+        command=[str(wheel_venv.bin("eci-emulator"))],
+        env=wheel_venv.env(),
+    )
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+@pytest.fixture
+def wheel_pulumi_stack(
+    pulumi_cli: PulumiCli,
+    wheel_venv: WheelVenv,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Callable[..., PulumiStack]:
+    """``pulumi_stack``, but the program and its provider run in the wheel install's
+    virtualenv (tests/support/wheel_install.py), never in the editable one."""
+    monkeypatch.delenv("PYTHONPATH", raising=False)  # nothing may reach the source tree
+    return stack_factory(replace(pulumi_cli, venv=wheel_venv.path), tmp_path, request)

@@ -6,11 +6,14 @@ the Python SDK in the repo's virtualenv) before any test of our own provider doe
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
 
-from .conftest import PulumiCli, PulumiStack
+from tests.support.project import runtime_requirements
+
+from .conftest import REPO_ROOT, PulumiCli, PulumiStack
 
 pytestmark = pytest.mark.e2e
 
@@ -18,19 +21,27 @@ DYNAMIC_TYPE = "pulumi-python:dynamic:Resource"
 PROGRAM = "tests/e2e/programs/smoke"
 
 
-def test_cli_is_the_pinned_version(pulumi_cli: PulumiCli) -> None:
-    import pulumi
-
-    sdk_version = pulumi.__version__ if hasattr(pulumi, "__version__") else None
-    assert pulumi_cli.version.startswith("v3.")
-    if sdk_version:
-        assert pulumi_cli.version == f"v{sdk_version}"
+def test_the_cli_is_the_version_in_scripts_pulumi_cli_version(pulumi_cli: PulumiCli) -> None:
+    wanted = (REPO_ROOT / "scripts" / "pulumi-cli-version").read_text().strip()
+    assert pulumi_cli.version == f"v{wanted}"
     for helper in (
         "pulumi-language-python",
         "pulumi-language-python-exec",
         "pulumi-resource-pulumi-python",
     ):
         assert (pulumi_cli.bin_dir / helper).exists(), helper
+
+
+def test_the_programs_run_an_sdk_in_the_supported_range(pulumi_cli: PulumiCli) -> None:
+    code = "import importlib.metadata as m; print(m.version('pulumi'))"
+    sdk = subprocess.run(
+        [str(pulumi_cli.venv / "bin" / "python"), "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    [pulumi_range] = [req for req in runtime_requirements() if req.name == "pulumi"]
+    assert pulumi_range.specifier.contains(sdk), f"SDK {sdk} is outside {pulumi_range}"
 
 
 def test_dynamic_resource_lifecycle(pulumi_stack) -> None:  # type: ignore[no-untyped-def]
