@@ -30,7 +30,6 @@ from pulumi_eci_cache.resource import (
 )
 
 __all__ = [
-    "__version__",
     "GetImageCachesCacheEventResult",
     "GetImageCachesCacheResult",
     "GetImageCachesResult",
@@ -40,6 +39,7 @@ __all__ = [
     "ImageCacheImageRegistryCredentialArgs",
     "ImageCacheMatch",
     "ManifestError",
+    "__version__",
     "auto_match_annotations",
     "find_image_cache",
     "get_image_caches",
