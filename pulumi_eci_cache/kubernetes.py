@@ -83,6 +83,9 @@ _NO_PLACE = {
     "flash_copy_count": "the ImageCache object has no copy counts: leave it unset",
     "standard_copy_count": "the ImageCache object has no copy counts: leave it unset",
     "elimination_strategy": "the ImageCache object has no eviction strategy: leave it unset",
+    "adopt_image_cache_id": (
+        "the ImageCache object cannot take over an existing cache: leave it unset"
+    ),
 }
 
 _DNS_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"

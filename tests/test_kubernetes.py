@@ -109,6 +109,7 @@ def test_registry_passwords_are_refused_pointing_to_image_pull_secrets() -> None
         ("flash_copy_count", 2, "leave it unset"),
         ("standard_copy_count", 2, "leave it unset"),
         ("elimination_strategy", "LRU", "leave it unset"),
+        ("adopt_image_cache_id", "imc-1", "cannot take over an existing cache"),
     ],
 )
 def test_inputs_the_crd_has_no_place_for_are_refused_saying_what_to_do(
