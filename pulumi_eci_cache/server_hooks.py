@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -107,14 +108,13 @@ def _wrap(method: str, original: Callable[[Any, Any], Any]) -> Callable[[Any, An
             try:
                 return proceed()
             except Exception as exc:
-                # An SDK that lets exceptions escape (instead of aborting) still gets
-                # a clean message for an expected failure.
-                message = expected_failure_message(exc)
-                if message is None:
-                    raise
+                # SDKs before 3.2xx let exceptions escape (grpc then says only "Exception
+                # calling application"): answer as newer ones do, with the traceback of
+                # a bug, and the message alone of an expected failure.
                 import grpc
 
-                context.abort(grpc.StatusCode.UNKNOWN, message)
+                message = expected_failure_message(exc)
+                context.abort(grpc.StatusCode.UNKNOWN, message or traceback.format_exc())
         finally:
             _local.urn = previous
 
