@@ -82,11 +82,13 @@ class _CleanAbort:
 
     def __init__(self, context: Any) -> None:
         self._context = context
+        self.aborted = False
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._context, name)
 
     def abort(self, code: Any, details: str) -> Any:
+        self.aborted = True  # grpc's abort raises; the wrapper must let that through
         active = sys.exc_info()[1]
         message = expected_failure_message(active) if active is not None else None
         return self._context.abort(code, message if message is not None else details)
@@ -108,7 +110,9 @@ def _wrap(method: str, original: Callable[[Any, Any], Any]) -> Callable[[Any, An
             try:
                 return proceed()
             except Exception as exc:
-                # SDKs before 3.2xx let exceptions escape (grpc then says only "Exception
+                if clean.aborted:  # the servicer answered already (and grpc raised)
+                    raise
+                # Older SDKs let exceptions escape (grpc then says only "Exception
                 # calling application"): answer as newer ones do, with the traceback of
                 # a bug, and the message alone of an expected failure.
                 import grpc

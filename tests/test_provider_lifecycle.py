@@ -37,7 +37,7 @@ def emulator() -> Iterator[EmulatorServer]:
         yield server
 
 
-def start_provider(emulator: EmulatorServer) -> ProviderServer:
+def start_provider(emulator: EmulatorServer, **env: str) -> ProviderServer:
     server = ProviderServer(
         ImageCacheProvider(),
         env={
@@ -45,6 +45,7 @@ def start_provider(emulator: EmulatorServer) -> ProviderServer:
             "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou",
             "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
+            **env,
         },
     )
     server.configure(FAST_POLLING)
@@ -441,6 +442,44 @@ def test_an_own_cache_with_other_images_is_refused_not_adopted(emulator: Emulato
         rerun.close()
     assert "its images differ" in grpc_error_text(info.value)
     assert [c["ImageCacheId"] for c in live(emulator)] == [old_id]
+
+
+def interrupted_then_rerun(emulator: EmulatorServer, **env: str) -> list[str]:
+    """A create whose provider dies mid-build, then the rerun: the caches left."""
+    emulator.backend.build_seconds = 3.0
+    first = start_provider(emulator, **env)
+    checked, _ = first.check("web", inputs())
+    with pytest.raises(grpc.RpcError):
+        first.create("web", checked, timeout=0.5)
+    first.close()
+    emulator.backend.build_seconds = 0.3
+    rerun = start_provider(emulator, **env)
+    try:
+        rerun.create("web", checked)
+    finally:
+        rerun.close()
+    return [c["ImageCacheId"] for c in live(emulator)]
+
+
+def test_sts_credentials_without_a_role_never_adopt_automatically(
+    emulator: EmulatorServer,
+) -> None:
+    # Their key id changes every session: nothing says the rerun is the same person.
+    emulator.backend.add_access_key(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, "*")
+    left = interrupted_then_rerun(emulator, ALIBABA_CLOUD_SECURITY_TOKEN="sts-token")
+    assert len(left) == 2
+
+
+def test_sts_credentials_of_a_configured_role_adopt_their_own_orphan(
+    emulator: EmulatorServer,
+) -> None:
+    emulator.backend.add_access_key(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, "*")
+    left = interrupted_then_rerun(
+        emulator,
+        ALIBABA_CLOUD_SECURITY_TOKEN="sts-token",
+        ALIBABA_CLOUD_ROLE_ARN="acs:ram::1:role/deploy",
+    )
+    assert len(left) == 1
 
 
 def test_adopt_image_cache_id_takes_over_a_cache_and_brings_it_to_the_spec(
