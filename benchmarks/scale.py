@@ -1030,7 +1030,7 @@ def _cli_table(r: CliResult) -> list[str]:
         f"| last create returned | {_seconds(r.last_return_at)} |",
         f"| a create's return after its cache became Ready: median / worst "
         f"| {_num(r.lag_median)} / {_num(r.lag_worst)} s |",
-        "| polling rounds started between a cache's Ready and its create's return "
+        "| polling rounds that answered a cache Ready, up to its create's return "
         f"| {', '.join(f'{n}: {count} creates' for n, count in sorted(rounds.items()))} |",
         f"| polling rounds (Describe calls) | {r.polling_rounds}{every} "
         f"({r.calls.get(DESCRIBE, 0)}) |",
