@@ -49,6 +49,14 @@ EMULATOR_ACCESS_KEY_SECRET = "emulator-access-key-secret"
 EMULATOR_REGION = "cn-hangzhou"
 PASSPHRASE = "e2e-passphrase"
 
+# Polling fast enough for one-second builds (stack config of the provider).
+FAST_POLLING = {
+    "eci-cache:pollFloorSeconds": "0.2",
+    "eci-cache:pollFirstSeconds": "0.2",
+    "eci-cache:pollCeilingSeconds": "1",
+}
+CONFIGURABLE = "tests/e2e/programs/configurable"
+
 DEFAULT_TIMEOUT = 600.0
 EMULATOR_START_TIMEOUT = 60.0
 
@@ -544,3 +552,13 @@ def wheel_pulumi_stack(
     virtualenv (tests/support/wheel_install.py), never in the editable one."""
     monkeypatch.delenv("PYTHONPATH", raising=False)  # nothing may reach the source tree
     return stack_factory(replace(pulumi_cli, venv=wheel_venv.path), tmp_path, request)
+
+
+def spec(**fields: Any) -> str:
+    """The ``spec`` config of programs/configurable: one ImageCache's inputs, as JSON."""
+    return json.dumps({"image_cache_name": "e2e", "images": ["nginx:1.25"], **fields})
+
+
+def configurable_stack(pulumi_stack: Callable[..., PulumiStack], **fields: Any) -> PulumiStack:
+    """programs/configurable with these inputs, polling fast."""
+    return pulumi_stack(CONFIGURABLE, config={**FAST_POLLING, "spec": spec(**fields)})

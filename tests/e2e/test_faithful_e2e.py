@@ -6,33 +6,17 @@ this stack's own; expected failures read as one message with no traceback.
 
 from __future__ import annotations
 
-import json
 import socket
 import time
 from typing import Any
 
 import pytest
 
-from .conftest import PulumiCommandError, PulumiStack, ServedEmulator
+from .conftest import PulumiCommandError, PulumiStack, ServedEmulator, configurable_stack, spec
 
 pytestmark = pytest.mark.e2e
 
-PROGRAM = "tests/e2e/programs/configurable"
-FAST = {
-    "eci-cache:pollFloorSeconds": "0.2",
-    "eci-cache:pollFirstSeconds": "0.2",
-    "eci-cache:pollCeilingSeconds": "1",
-}
 SECOND_KEY_ID, SECOND_KEY_SECRET = "second-person-key-id", "second-person-key-secret"
-
-
-def spec(**fields: Any) -> str:
-    return json.dumps({"image_cache_name": "e2e", "images": ["nginx:1.25"], **fields})
-
-
-def make_stack(pulumi_stack: Any, **fields: Any) -> PulumiStack:
-    stack: PulumiStack = pulumi_stack(PROGRAM, config={**FAST, "spec": spec(**fields)})
-    return stack
 
 
 def failure_text(info: pytest.ExceptionInfo[PulumiCommandError]) -> str:
@@ -49,7 +33,7 @@ def preview_diff(stack: PulumiStack, **fields: Any) -> str:
 def test_images_reach_the_service_the_state_and_the_preview_as_written(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    stack = make_stack(pulumi_stack, images=["centos:latest", "nginx:1.25"])
+    stack = configurable_stack(pulumi_stack, images=["centos:latest", "nginx:1.25"])
     stack.up()
     assert served_emulator.caches()[0]["Images"] == ["centos:latest", "nginx:1.25"]
     assert stack.outputs()["images"] == ["centos:latest", "nginx:1.25"]
@@ -61,7 +45,7 @@ def test_images_reach_the_service_the_state_and_the_preview_as_written(
 def test_whole_numbers_are_shown_as_written_in_the_preview(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    stack = make_stack(pulumi_stack, retention_days=7)
+    stack = configurable_stack(pulumi_stack, retention_days=7)
     stack.up()
     text = preview_diff(stack, retention_days=14)
     assert "retention_days changes from 7 to 14" in text
@@ -100,7 +84,7 @@ def test_an_own_cache_older_than_the_timeout_is_refused_by_name(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
     served_emulator.post("config", {"build_seconds": 30})
-    stack = make_stack(pulumi_stack, timeout="2s")
+    stack = configurable_stack(pulumi_stack, timeout="2s")
     with pytest.raises(PulumiCommandError):
         stack.up()  # times out: the cache is left behind, still building
     [orphan] = served_emulator.caches()
@@ -120,7 +104,7 @@ def test_adopt_image_cache_id_takes_over_a_cache_made_elsewhere(
 ) -> None:
     with served_emulator.client() as client:
         made = client.create_image_cache({"ImageCacheName": "e2e", "Images": ["nginx:1.25"]})
-    stack = make_stack(pulumi_stack, adopt_image_cache_id=made.image_cache_id)
+    stack = configurable_stack(pulumi_stack, adopt_image_cache_id=made.image_cache_id)
     stack.up()
     assert stack.outputs()["image_cache_id"] == made.image_cache_id
     assert [c["ImageCacheId"] for c in served_emulator.caches()] == [made.image_cache_id]
@@ -130,7 +114,7 @@ def test_a_failed_build_reads_as_one_message_without_a_traceback(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
     served_emulator.post("unpullable", {"images": {"nginx:0.0-missing": "manifest unknown"}})
-    stack = make_stack(pulumi_stack, images=["nginx:0.0-missing"])
+    stack = configurable_stack(pulumi_stack, images=["nginx:0.0-missing"])
     with pytest.raises(PulumiCommandError) as info:
         stack.up()
     text = failure_text(info)
@@ -141,7 +125,7 @@ def test_a_failed_build_reads_as_one_message_without_a_traceback(
 def test_an_unreachable_endpoint_fails_with_one_message_naming_it(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    stack = make_stack(pulumi_stack)
+    stack = configurable_stack(pulumi_stack)
     stack.up()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -7,7 +7,6 @@ come from stack config, so a test changes config between runs.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -17,17 +16,19 @@ from typing import Any
 
 import pytest
 
-from .conftest import PulumiCommandError, PulumiStack, ServedEmulator
+from .conftest import (
+    CONFIGURABLE,
+    FAST_POLLING,
+    PulumiCommandError,
+    PulumiStack,
+    ServedEmulator,
+    configurable_stack,
+    spec,
+)
 
 pytestmark = pytest.mark.e2e
 
-PROGRAM = "tests/e2e/programs/configurable"
 TYPE = "pulumi-python:dynamic/eci:ImageCache"
-FAST = {
-    "eci-cache:pollFloorSeconds": "0.2",
-    "eci-cache:pollFirstSeconds": "0.2",
-    "eci-cache:pollCeilingSeconds": "1",
-}
 PASSWORD = "registry-pa55word-e2e"
 LITERAL_PASSWORD = "literal-pa55word-in-program"  # written in programs/configurable
 
@@ -37,15 +38,6 @@ def emulator_options() -> dict[str, Any]:
     return {"build_seconds": 1}
 
 
-def spec(**fields: Any) -> str:
-    return json.dumps({"image_cache_name": "e2e", "images": ["nginx:1.25"], **fields})
-
-
-def make_stack(pulumi_stack: Any, **fields: Any) -> PulumiStack:
-    stack: PulumiStack = pulumi_stack(PROGRAM, config={**FAST, "spec": spec(**fields)})
-    return stack
-
-
 def ids(emulator: ServedEmulator) -> list[str]:
     return [c["ImageCacheId"] for c in emulator.caches()]
 
@@ -53,7 +45,7 @@ def ids(emulator: ServedEmulator) -> list[str]:
 def test_preview_shows_the_create_and_up_builds_it_ready(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    stack = make_stack(pulumi_stack)
+    stack = configurable_stack(pulumi_stack)
     steps = stack.preview_json()["steps"]
     assert any(s["op"] == "create" and s["urn"].endswith(f"{TYPE}::cache") for s in steps)
     assert served_emulator.caches() == []
@@ -64,7 +56,7 @@ def test_preview_shows_the_create_and_up_builds_it_ready(
 
 
 def test_a_second_up_changes_nothing(pulumi_stack: Any, served_emulator: ServedEmulator) -> None:
-    stack = make_stack(pulumi_stack)
+    stack = configurable_stack(pulumi_stack)
     stack.up()
     calls_before = served_emulator.get("calls")["calls"]
     preview = stack.preview_json()
@@ -79,7 +71,7 @@ def test_a_second_up_changes_nothing(pulumi_stack: Any, served_emulator: ServedE
 def test_the_same_images_written_differently_cause_no_diff(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    stack = make_stack(pulumi_stack, images=["nginx:1.25", "redis:7.2"])
+    stack = configurable_stack(pulumi_stack, images=["nginx:1.25", "redis:7.2"])
     stack.up()
     stack.config_set(
         "spec", spec(images=["docker.io/library/redis:7.2", "docker.io/library/nginx:1.25"])
@@ -90,7 +82,7 @@ def test_the_same_images_written_differently_cause_no_diff(
 def test_changed_images_are_updated_in_place_keeping_the_id(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    stack = make_stack(pulumi_stack)
+    stack = configurable_stack(pulumi_stack)
     stack.up()
     first = stack.outputs()["image_cache_id"]
     stack.config_set("spec", spec(images=["nginx:1.25", "redis:7.2"]))
@@ -106,7 +98,7 @@ def test_changed_images_are_updated_in_place_keeping_the_id(
 def test_a_changed_zone_replaces_the_cache_and_the_old_one_is_gone(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    stack = make_stack(pulumi_stack, zone_id="cn-hangzhou-h")
+    stack = configurable_stack(pulumi_stack, zone_id="cn-hangzhou-h")
     stack.up()
     old = stack.outputs()["image_cache_id"]
     stack.config_set("spec", spec(zone_id="cn-hangzhou-i"))
@@ -122,7 +114,7 @@ def test_a_changed_zone_replaces_the_cache_and_the_old_one_is_gone(
 def test_bad_input_fails_preview_naming_field_and_value_with_no_api_call(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    stack = make_stack(pulumi_stack, image_cache_size=10, images=["nginx"])
+    stack = configurable_stack(pulumi_stack, image_cache_size=10, images=["nginx"])
     with pytest.raises(PulumiCommandError) as info:
         stack.preview()
     text = info.value.stdout + info.value.stderr
@@ -135,7 +127,7 @@ def test_a_failed_build_fails_with_the_services_reason_and_leaves_nothing(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
     served_emulator.post("unpullable", {"images": ["nginx:0.0-missing"]})
-    stack = make_stack(pulumi_stack, images=["nginx:0.0-missing"])
+    stack = configurable_stack(pulumi_stack, images=["nginx:0.0-missing"])
     with pytest.raises(PulumiCommandError) as info:
         stack.up()
     text = info.value.stdout + info.value.stderr
@@ -146,7 +138,7 @@ def test_a_failed_build_fails_with_the_services_reason_and_leaves_nothing(
 def test_refresh_drops_a_cache_deleted_behind_pulumis_back_and_up_recreates_it(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    stack = make_stack(pulumi_stack)
+    stack = configurable_stack(pulumi_stack)
     stack.up()
     old = stack.outputs()["image_cache_id"]
     served_emulator.reset()  # deleted outside Pulumi (expired, evicted, clicked away)
@@ -160,7 +152,7 @@ def test_refresh_drops_a_cache_deleted_behind_pulumis_back_and_up_recreates_it(
 def test_refresh_shows_drift_made_outside_pulumi_and_up_restores_the_spec(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    stack = make_stack(pulumi_stack, image_cache_size=20)
+    stack = configurable_stack(pulumi_stack, image_cache_size=20)
     stack.up()
     cache_id = stack.outputs()["image_cache_id"]
     with served_emulator.client() as client:  # someone resizes it in the console
@@ -202,7 +194,7 @@ def test_a_provider_killed_mid_create_is_adopted_by_the_next_up(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
     served_emulator.post("config", {"build_seconds": 120})
-    stack = make_stack(pulumi_stack)
+    stack = configurable_stack(pulumi_stack)
     up = subprocess.Popen(
         [str(stack.cli.pulumi), "up", "--yes", "--skip-preview", "--non-interactive"],
         cwd=stack.project_dir,
@@ -237,7 +229,7 @@ def test_a_create_that_timed_out_is_adopted_by_the_next_up(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
     served_emulator.post("config", {"build_seconds": 8})
-    stack = make_stack(pulumi_stack, timeout="2s")
+    stack = configurable_stack(pulumi_stack, timeout="2s")
     with pytest.raises(PulumiCommandError) as info:
         stack.up()
     assert "timeout" in (info.value.stdout + info.value.stderr)
@@ -252,8 +244,8 @@ def test_no_password_or_secret_key_in_state_or_output(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
     stack: PulumiStack = pulumi_stack(
-        PROGRAM,
-        config={**FAST, "spec": spec(), "registryPassword": (PASSWORD, True)},
+        CONFIGURABLE,
+        config={**FAST_POLLING, "spec": spec(), "registryPassword": (PASSWORD, True)},
     )
     stack.up()
     stack.config_set("spec", spec(images=["nginx:1.25", "redis:7.2"]))
@@ -276,7 +268,7 @@ def test_no_password_or_secret_key_in_state_or_output(
 def test_destroy_leaves_the_emulator_empty(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    stack = make_stack(pulumi_stack)
+    stack = configurable_stack(pulumi_stack)
     stack.up()
     assert len(served_emulator.caches()) == 1
     stack.destroy()
@@ -288,7 +280,7 @@ def test_destroy_leaves_the_emulator_empty(
 def test_each_example_goes_up_and_down(
     pulumi_stack: Any, served_emulator: ServedEmulator, example: str
 ) -> None:
-    config: dict[str, Any] = dict(FAST)
+    config: dict[str, Any] = dict(FAST_POLLING)
     if example == "private-registry":
         config["registryPassword"] = (PASSWORD, True)
     stack: PulumiStack = pulumi_stack(f"examples/{example}", config=config)

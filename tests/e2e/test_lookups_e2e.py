@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import PulumiStack, ServedEmulator
-from .test_image_cache_e2e import FAST
+from .conftest import FAST_POLLING, PulumiStack, ServedEmulator
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +26,7 @@ def lookup_outputs(pulumi_stack: Any, served_emulator: ServedEmulator) -> dict[s
     with served_emulator.client() as client:
         client.create_image_cache({"ImageCacheName": "lookup-building", "Images": ["nginx:1.25"]})
     served_emulator.post("config", {"build_seconds": 1})
-    stack: PulumiStack = pulumi_stack("examples/lookup", config=FAST)
+    stack: PulumiStack = pulumi_stack("examples/lookup", config=FAST_POLLING)
     stack.up()
     return stack.outputs()
 
@@ -92,7 +91,7 @@ def test_the_pod_annotations_pin_the_cache_or_ask_for_auto_match(
 def test_the_kubernetes_example_writes_and_exports_the_manifests(
     pulumi_stack: Any, served_emulator: ServedEmulator
 ) -> None:
-    stack: PulumiStack = pulumi_stack("examples/kubernetes", config=FAST)
+    stack: PulumiStack = pulumi_stack("examples/kubernetes", config=FAST_POLLING)
     stack.up()
     outputs = stack.outputs()
     image_cache = outputs["image_cache_manifest"]

@@ -14,15 +14,9 @@ import pytest
 
 from tests.support.wheel_install import WheelVenv
 
-from .conftest import PulumiStack, ServedEmulator
+from .conftest import FAST_POLLING, PulumiStack, ServedEmulator
 
 pytestmark = pytest.mark.e2e
-
-FAST = {
-    "eci-cache:pollFloorSeconds": "0.2",
-    "eci-cache:pollFirstSeconds": "0.2",
-    "eci-cache:pollCeilingSeconds": "1",
-}
 
 
 def test_the_quickstart_goes_up_and_down_from_the_wheel_install(
@@ -32,7 +26,7 @@ def test_the_quickstart_goes_up_and_down_from_the_wheel_install(
 ) -> None:
     where = wheel_venv.python_code("import pulumi_eci_cache; print(pulumi_eci_cache.__file__)")
     assert Path(where.stdout.strip()).is_relative_to(wheel_venv.path), where.stderr
-    stack = wheel_pulumi_stack("examples/quickstart", emulator=wheel_emulator, config=FAST)
+    stack = wheel_pulumi_stack("examples/quickstart", emulator=wheel_emulator, config=FAST_POLLING)
 
     stack.up()
     outputs = stack.outputs()
