@@ -272,7 +272,8 @@ def _about(subject: str) -> Iterator[None]:
     try:
         yield
     except EciCacheError as exc:
-        raise exc.about(subject) from exc.__cause__
+        exc.about(subject)
+        raise
 
 
 class ImageCacheProvider(ResourceProvider):
