@@ -75,9 +75,12 @@ def test_the_installed_version_is_the_one_pyproject_declares(wheel_venv: WheelVe
 def test_the_emulator_help_works_after_a_plain_install(wheel_venv: WheelVenv, command: str) -> None:
     if command == "module":
         proc = wheel_venv.run(wheel_venv.python, "-m", "pulumi_eci_cache.emulator", "--help")
+        usage = "usage: python -m pulumi_eci_cache.emulator "
     else:
         proc = wheel_venv.run(wheel_venv.bin("eci-emulator"), "--help")
+        usage = "usage: eci-emulator "
     assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(usage)  # each names itself as it was started
     assert "--build-seconds" in proc.stdout
 
 

@@ -14,15 +14,25 @@ Defaults: --port 8686, --state .eci-emulator-state.json, --build-seconds 6,
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Sequence
 
 from .models import DAY, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, EciBackend
 from .server import EmulatorServer, serve
 
 
+def _program_name() -> str:
+    """``eci-emulator`` when run as the console script, else the ``python -m`` form."""
+    started_as = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if started_as and started_as not in ("__main__.py", "-c"):
+        return started_as
+    return "python -m pulumi_eci_cache.emulator"
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m pulumi_eci_cache.emulator",
+        prog=_program_name(),
         description="Serve the ECI image-cache emulator on 127.0.0.1.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
