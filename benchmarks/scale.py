@@ -95,7 +95,7 @@ if str(REPO) not in sys.path:  # run as a script: make the repo importable
 
 import grpc  # noqa: E402
 
-from pulumi_eci_cache.client import EciClient, static_settings  # noqa: E402
+from pulumi_eci_cache.cloud.client import EciClient, static_settings  # noqa: E402
 from pulumi_eci_cache.emulator import (  # noqa: E402
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,
@@ -106,7 +106,7 @@ from pulumi_eci_cache.emulator import (  # noqa: E402
 )
 from pulumi_eci_cache.errors import ApiError, EciCacheError  # noqa: E402
 from pulumi_eci_cache.provider import IDENTITY_KEY, ImageCacheProvider  # noqa: E402
-from pulumi_eci_cache.retry import NO_RETRY  # noqa: E402
+from pulumi_eci_cache.rules.retry import NO_RETRY  # noqa: E402
 from tests.support.provider_server import ProviderServer, grpc_error_text  # noqa: E402
 
 REFERENCE_BUILD = 600.0  # the 10-minute build that --build-seconds stands for
@@ -114,7 +114,7 @@ REGION = "cn-hangzhou"
 CREATE = "CreateImageCache"
 DESCRIBE = "DescribeImageCaches"
 
-# The provider's own schedule defaults (pulumi_eci_cache.waiter.PollSchedule), scaled.
+# The provider's own schedule defaults (pulumi_eci_cache.cloud.waiter.PollSchedule), scaled.
 POLL_FLOOR, POLL_FIRST, POLL_CEILING = 2.0, 5.0, 60.0
 
 # (b) terraform-provider-alicloud, read with the search tools (reference only):

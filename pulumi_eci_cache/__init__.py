@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import importlib.metadata
 
-from pulumi_eci_cache.kubernetes import ManifestError, kubernetes_manifest
-from pulumi_eci_cache.lookups import (
+from pulumi_eci_cache.program.kubernetes import ManifestError, kubernetes_manifest
+from pulumi_eci_cache.program.lookups import (
     GetImageCachesCacheEventResult,
     GetImageCachesCacheResult,
     GetImageCachesResult,
@@ -20,14 +20,14 @@ from pulumi_eci_cache.lookups import (
     get_image_caches_output,
     rank_image_caches,
 )
-from pulumi_eci_cache.matching import ImageCacheMatch
-from pulumi_eci_cache.pods import auto_match_annotations
-from pulumi_eci_cache.resource import (
+from pulumi_eci_cache.program.resource import (
     ImageCache,
     ImageCacheAcrRegistryInfoArgs,
     ImageCacheArgs,
     ImageCacheImageRegistryCredentialArgs,
 )
+from pulumi_eci_cache.rules.matching import ImageCacheMatch
+from pulumi_eci_cache.rules.pods import auto_match_annotations
 
 __all__ = [
     "GetImageCachesCacheEventResult",

@@ -38,19 +38,24 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_eci_cache import detailed_diff, engine_log, server_hooks
-from pulumi_eci_cache.adoption import bearing_identity, plan_adoption
-from pulumi_eci_cache.client import EciClient, is_not_found
-from pulumi_eci_cache.concurrency import DEFAULT_MAX_WORKERS, SDK_WORKERS, lift_worker_ceiling
-from pulumi_eci_cache.credentials import Settings, resolve_settings
-from pulumi_eci_cache.diff import plan_diff
+from pulumi_eci_cache.cloud.client import EciClient, is_not_found
+from pulumi_eci_cache.cloud.credentials import Settings, resolve_settings
+from pulumi_eci_cache.cloud.poller import PolledCache, SharedPoller
+from pulumi_eci_cache.cloud.ratelimit import AdaptiveRateLimiter
+from pulumi_eci_cache.cloud.waiter import PollSchedule, ProgressReporter, Waiter
+from pulumi_eci_cache.engine import log as engine_log
+from pulumi_eci_cache.engine.dynamic import detailed_diff, server_hooks
+from pulumi_eci_cache.engine.dynamic.concurrency import (
+    DEFAULT_MAX_WORKERS,
+    SDK_WORKERS,
+    lift_worker_ceiling,
+)
 from pulumi_eci_cache.errors import AdoptionError, BuildFailedError, EciCacheError
-from pulumi_eci_cache.identity import IDENTITY_TAG, identity_tag_value, principal
-from pulumi_eci_cache.model import ImageCacheSpec, check_inputs, spec_from_inputs
-from pulumi_eci_cache.poller import PolledCache, SharedPoller
-from pulumi_eci_cache.ratelimit import AdaptiveRateLimiter
-from pulumi_eci_cache.retry import RetryPolicy
-from pulumi_eci_cache.waiter import PollSchedule, ProgressReporter, Waiter
+from pulumi_eci_cache.rules.adoption import bearing_identity, plan_adoption
+from pulumi_eci_cache.rules.diff import plan_diff
+from pulumi_eci_cache.rules.identity import IDENTITY_TAG, identity_tag_value, principal
+from pulumi_eci_cache.rules.model import ImageCacheSpec, check_inputs, spec_from_inputs
+from pulumi_eci_cache.rules.retry import RetryPolicy
 
 __all__ = ["IDENTITY_KEY", "IDENTITY_TAG", "ImageCacheProvider", "outputs_from_cache"]
 
@@ -207,7 +212,7 @@ def live_inputs(cache: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str
     Write-only fields (zone, vSwitch, credentials, registries, ...) cannot be read
     back, so they keep their stored value: drift shows only on what the API returns.
     """
-    from pulumi_eci_cache.images import same_images
+    from pulumi_eci_cache.rules.images import same_images
 
     inputs = dict(stored)
     live_images = list(cache.get("Images") or [])

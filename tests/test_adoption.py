@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from pulumi_eci_cache.adoption import bearing_identity, duration, plan_adoption
-from pulumi_eci_cache.identity import IDENTITY_TAG
+from pulumi_eci_cache.rules.adoption import bearing_identity, duration, plan_adoption
+from pulumi_eci_cache.rules.identity import IDENTITY_TAG
 
 NOW = 1_798_761_600.0  # 2027-01-01T00:00:00Z
 HOUR = 3600.0

@@ -14,9 +14,9 @@ import httpx
 import pytest
 import respx
 
-from pulumi_eci_cache.client import EciClient, static_settings
+from pulumi_eci_cache.cloud.client import EciClient, static_settings
 from pulumi_eci_cache.errors import ApiError, TransportError
-from pulumi_eci_cache.retry import RetryPolicy
+from pulumi_eci_cache.rules.retry import RetryPolicy
 
 ENDPOINT = "https://eci.cn-hangzhou.aliyuncs.com"
 SPEC = {"ImageCacheName": "web", "Images": ["docker.io/library/nginx:1.25"]}

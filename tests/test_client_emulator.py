@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from pulumi_eci_cache.client import EciClient, is_not_found, static_settings
+from pulumi_eci_cache.cloud.client import EciClient, is_not_found, static_settings
 from pulumi_eci_cache.emulator import EmulatedEci
 from pulumi_eci_cache.errors import ApiError, TransportError
-from pulumi_eci_cache.retry import RetryPolicy
+from pulumi_eci_cache.rules.retry import RetryPolicy
 
 SPEC = {"ImageCacheName": "web", "Images": ["docker.io/library/nginx:1.25"]}
 

@@ -12,7 +12,7 @@ from aliyunsdkeci.request.v20180808.CreateImageCacheRequest import CreateImageCa
 from aliyunsdkeci.request.v20180808.DescribeImageCachesRequest import DescribeImageCachesRequest
 from aliyunsdkeci.request.v20180808.UpdateImageCacheRequest import UpdateImageCacheRequest
 
-from pulumi_eci_cache.client import flatten_params
+from pulumi_eci_cache.cloud.client import flatten_params
 
 FULL_SPEC: dict[str, Any] = {
     "ImageCacheName": "web",

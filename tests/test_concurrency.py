@@ -1,7 +1,7 @@
 """The provider process runs many calls at once (the SDK alone runs four).
 
 If these fail after a pulumi upgrade, the SDK's provider server changed shape and
-pulumi_eci_cache.concurrency must be taught the new one.
+pulumi_eci_cache.engine.dynamic.concurrency must be taught the new one.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def test_the_sdk_alone_runs_at_most_four_calls_at_once() -> None:
 
 
 def test_the_ceiling_is_only_lifted_inside_the_provider_process() -> None:
-    from pulumi_eci_cache.concurrency import lift_worker_ceiling
+    from pulumi_eci_cache.engine.dynamic.concurrency import lift_worker_ceiling
 
     # pytest is not `python -m pulumi.dynamic`: nothing must change here.
     assert lift_worker_ceiling() == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_eci_cache.credentials import CredentialChain, normalise_endpoint, resolve_settings
+from pulumi_eci_cache.cloud.credentials import CredentialChain, normalise_endpoint, resolve_settings
 from pulumi_eci_cache.errors import ConfigError
 
 CONFIG_KEYS = {"alicloud:accessKey": "cfg-id", "alicloud:secretKey": "cfg-secret"}
@@ -144,7 +144,7 @@ def test_an_endpoint_without_scheme_gets_https() -> None:
 
 
 def chain_types(config: dict[str, str], env: dict[str, str]) -> list[str]:
-    from pulumi_eci_cache.credentials import _library_chain
+    from pulumi_eci_cache.cloud.credentials import _library_chain
 
     return [type(p).__name__ for p in _library_chain(config, env)]
 

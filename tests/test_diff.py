@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pulumi.output import UNKNOWN as UNKNOWN_VALUE
 
-from pulumi_eci_cache.diff import FIELD_RULES, DiffPlan, PropertyChange, plan_diff
-from pulumi_eci_cache.model import INPUT_FIELDS, check_inputs
+from pulumi_eci_cache.rules.diff import FIELD_RULES, DiffPlan, PropertyChange, plan_diff
+from pulumi_eci_cache.rules.model import INPUT_FIELDS, check_inputs
 
 PASSWORD = "hunter2-do-not-print"
 NEW_PASSWORD = "correct-horse-battery"

@@ -22,7 +22,7 @@ from alibabacloud_tea_openapi.exceptions import ClientException
 from alibabacloud_tea_openapi.models import Config
 from alibabacloud_tea_openapi.utils import Utils
 
-from pulumi_eci_cache.client import EciClient, static_settings
+from pulumi_eci_cache.cloud.client import EciClient, static_settings
 from pulumi_eci_cache.emulator import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,

@@ -15,7 +15,7 @@ import pytest
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from pulumi_eci_cache.engine_log import (
+from pulumi_eci_cache.engine.log import (
     PRINTED_STATUS_EVERY,
     EngineLog,
     LineWriter,

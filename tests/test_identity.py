@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pulumi_eci_cache.credentials import Credential, configured_role
-from pulumi_eci_cache.identity import identity_tag_value, principal, resource_identity
+from pulumi_eci_cache.cloud.credentials import Credential, configured_role
+from pulumi_eci_cache.rules.identity import identity_tag_value, principal, resource_identity
 
 LONG_TERM = Credential("LTAI-first", "secret")
 STS = Credential("STS.session-1", "secret", "token")

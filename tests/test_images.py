@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_eci_cache.images import (
+from pulumi_eci_cache.rules.images import (
     canonical_image,
     canonical_images,
     canonical_or_raw,

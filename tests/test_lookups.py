@@ -16,9 +16,9 @@ from pulumi_eci_cache import (
     get_image_caches_output,
     rank_image_caches,
 )
-from pulumi_eci_cache.client import EciClient
+from pulumi_eci_cache.cloud.client import EciClient
 from pulumi_eci_cache.emulator import EmulatedEci
-from pulumi_eci_cache.lookups import program_settings
+from pulumi_eci_cache.program.lookups import program_settings
 from tests.test_client_emulator import client_for
 
 NGINX = "docker.io/library/nginx:1.25"

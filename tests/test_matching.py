@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_eci_cache.matching import rank_caches
+from pulumi_eci_cache.rules.matching import rank_caches
 
 NGINX = "docker.io/library/nginx:1.25"
 REDIS = "docker.io/library/redis:7.2"

@@ -9,7 +9,7 @@ from pulumi.output import UNKNOWN as UNKNOWN_VALUE
 from pulumi.runtime.rpc import UNKNOWN
 from pydantic import ValidationError
 
-from pulumi_eci_cache.model import (
+from pulumi_eci_cache.rules.model import (
     DEFAULT_TIMEOUT,
     INPUT_FIELDS,
     CheckFailureInfo,

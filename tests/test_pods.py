@@ -9,7 +9,7 @@ import pulumi
 import pytest
 
 from pulumi_eci_cache import ImageCache, auto_match_annotations
-from pulumi_eci_cache.pods import pinned_annotations
+from pulumi_eci_cache.rules.pods import pinned_annotations
 
 
 def test_auto_match_alone_asks_for_the_best_cache() -> None:

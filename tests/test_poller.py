@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from pulumi_eci_cache.poller import PolledCache, SharedPoller
-from pulumi_eci_cache.waiter import GONE, READY, Goal, PollSchedule, Waiter
+from pulumi_eci_cache.cloud.poller import PolledCache, SharedPoller
+from pulumi_eci_cache.cloud.waiter import GONE, READY, Goal, PollSchedule, Waiter
 
 T = TypeVar("T")
 

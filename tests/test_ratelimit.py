@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_eci_cache.ratelimit import AdaptiveRateLimiter
+from pulumi_eci_cache.cloud.ratelimit import AdaptiveRateLimiter
 
 
 class Clock:

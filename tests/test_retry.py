@@ -7,7 +7,7 @@ import random
 import pytest
 
 from pulumi_eci_cache.errors import ApiError, ConfigError, TransportError
-from pulumi_eci_cache.retry import RetryPolicy, is_retryable
+from pulumi_eci_cache.rules.retry import RetryPolicy, is_retryable
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """What the hooks into the SDK's provider server change, through that real server.
 
 If these fail after a pulumi or grpc upgrade, the server's handler tables moved and
-pulumi_eci_cache.server_hooks must be taught the new layout.
+pulumi_eci_cache.engine.dynamic.server_hooks must be taught the new layout.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import grpc
 import pytest
 
-from pulumi_eci_cache import server_hooks
+from pulumi_eci_cache.engine.dynamic import server_hooks
 from tests.support.hooks_provider import HooksProvider
 from tests.support.provider_server import URN, ProviderServer, grpc_error_text
 

@@ -8,8 +8,7 @@ from unittest.mock import Mock
 
 import pytest
 
-from pulumi_eci_cache.errors import BuildFailedError, CacheGoneError, WaitTimeoutError
-from pulumi_eci_cache.waiter import (
+from pulumi_eci_cache.cloud.waiter import (
     ACCEPTORS,
     GONE,
     READY,
@@ -18,6 +17,7 @@ from pulumi_eci_cache.waiter import (
     Waiter,
     parse_progress,
 )
+from pulumi_eci_cache.errors import BuildFailedError, CacheGoneError, WaitTimeoutError
 
 
 class FakeClock:

@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..images import canonical_or_raw
-from ..matching import rank_caches
+from ..rules.images import canonical_or_raw
+from ..rules.matching import rank_caches
 from .exceptions import (
     IdempotentParameterMismatch,
     IncorrectImageCacheStatus,

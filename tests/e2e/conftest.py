@@ -191,7 +191,7 @@ class ServedEmulator:
 
     def client(self) -> Any:
         """An ``EciClient`` signed with this emulator's key (for changes "made elsewhere")."""
-        from pulumi_eci_cache.client import EciClient, static_settings
+        from pulumi_eci_cache.cloud.client import EciClient, static_settings
 
         settings = static_settings(
             self.url, self.region, self.access_key_id, self.access_key_secret

@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi.dynamic import ConfigureRequest, CreateResult, ResourceProvider
 
-from pulumi_eci_cache.concurrency import lift_worker_ceiling
+from pulumi_eci_cache.engine.dynamic.concurrency import lift_worker_ceiling
 
 PARTIES = 12
 _barrier = threading.Barrier(PARTIES, timeout=5)

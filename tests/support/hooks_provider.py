@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi.dynamic import ConfigureRequest, CreateResult, ResourceProvider
 
-from pulumi_eci_cache import server_hooks
+from pulumi_eci_cache.engine.dynamic import server_hooks
 from pulumi_eci_cache.errors import ApiError
 
 

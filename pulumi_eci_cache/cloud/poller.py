@@ -26,9 +26,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_eci_cache.client import short_reason
+from pulumi_eci_cache.cloud.client import short_reason
 from pulumi_eci_cache.errors import TransportError
-from pulumi_eci_cache.retry import is_retryable
+from pulumi_eci_cache.rules.retry import is_retryable
 
 __all__ = ["PolledCache", "SharedPoller", "Sighting"]
 

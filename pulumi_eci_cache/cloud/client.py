@@ -27,10 +27,10 @@ from aliyunsdkeci.request.v20180808.DeleteImageCacheRequest import DeleteImageCa
 from aliyunsdkeci.request.v20180808.DescribeImageCachesRequest import DescribeImageCachesRequest
 from aliyunsdkeci.request.v20180808.UpdateImageCacheRequest import UpdateImageCacheRequest
 
-from pulumi_eci_cache.credentials import Credential, Settings
+from pulumi_eci_cache.cloud.credentials import Credential, Settings
+from pulumi_eci_cache.cloud.signing import RpcSignatureAuth
 from pulumi_eci_cache.errors import ApiError, TransportError
-from pulumi_eci_cache.retry import RetryPolicy
-from pulumi_eci_cache.signing import RpcSignatureAuth
+from pulumi_eci_cache.rules.retry import RetryPolicy
 
 __all__ = [
     "CreatedCache",

@@ -15,8 +15,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from pulumi_eci_cache.identity import resource_identity
 from pulumi_eci_cache.provider import IDENTITY_KEY, ImageCacheProvider
+from pulumi_eci_cache.rules.identity import resource_identity
 
 __all__ = [
     "ImageCache",
@@ -190,6 +190,6 @@ class ImageCache(Resource, module="eci", name="ImageCache"):
     def pod_annotations(self) -> pulumi.Output[dict[str, str]]:
         """The pod annotation that pins a pod to this cache
         (``k8s.aliyun.com/eci-image-snapshot-id``), once its id is known."""
-        from pulumi_eci_cache.pods import pinned_annotations
+        from pulumi_eci_cache.rules.pods import pinned_annotations
 
         return self.image_cache_id.apply(pinned_annotations)

@@ -20,8 +20,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pulumi_eci_cache import server_hooks
-from pulumi_eci_cache.diff import FIELD_RULES, DiffPlan
+from pulumi_eci_cache.engine.dynamic import server_hooks
+from pulumi_eci_cache.rules.diff import FIELD_RULES, DiffPlan
 
 __all__ = ["property_diff_kinds", "remember"]
 

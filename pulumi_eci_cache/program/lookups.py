@@ -29,17 +29,17 @@ from typing import Any
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from pulumi_eci_cache.client import EciClient
-from pulumi_eci_cache.credentials import Settings, resolve_settings
-from pulumi_eci_cache.images import canonical_or_raw
-from pulumi_eci_cache.matching import (
+from pulumi_eci_cache.cloud.client import EciClient
+from pulumi_eci_cache.cloud.credentials import Settings, resolve_settings
+from pulumi_eci_cache.cloud.waiter import ACCEPTORS
+from pulumi_eci_cache.provider import CONFIG_PREFIXES, outputs_from_cache
+from pulumi_eci_cache.rules.images import canonical_or_raw
+from pulumi_eci_cache.rules.matching import (
     ImageCacheMatch,
     check_images,
     check_match_count,
     rank_caches,
 )
-from pulumi_eci_cache.provider import CONFIG_PREFIXES, outputs_from_cache
-from pulumi_eci_cache.waiter import ACCEPTORS
 
 __all__ = [
     "GetImageCachesCacheEventResult",

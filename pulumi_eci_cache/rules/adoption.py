@@ -20,8 +20,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pulumi_eci_cache.identity import IDENTITY_TAG
-from pulumi_eci_cache.images import same_images
+from pulumi_eci_cache.rules.identity import IDENTITY_TAG
+from pulumi_eci_cache.rules.images import same_images
 
 __all__ = ["CLOCK_SKEW", "AdoptionPlan", "bearing_identity", "duration", "plan_adoption"]
 

@@ -27,8 +27,8 @@ from typing import Any, Literal, TextIO
 import grpc
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from pulumi_eci_cache import server_hooks
-from pulumi_eci_cache.concurrency import in_dynamic_provider_process
+from pulumi_eci_cache.engine.dynamic import server_hooks
+from pulumi_eci_cache.engine.dynamic.concurrency import in_dynamic_provider_process
 
 __all__ = [
     "PRINTED_STATUS_EVERY",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Generator
 import httpx
 from aliyunsdkcore.auth.composer import rpc_signature_composer
 
-from pulumi_eci_cache.credentials import Credential
+from pulumi_eci_cache.cloud.credentials import Credential
 
 __all__ = ["RpcSignatureAuth"]
 

@@ -14,7 +14,7 @@ Annotation values are strings in Kubernetes, so every value here is one. Pure: n
 
 from __future__ import annotations
 
-from pulumi_eci_cache.matching import check_match_count
+from pulumi_eci_cache.rules.matching import check_match_count
 
 __all__ = [
     "AUTO_MATCH_ANNOTATION",

@@ -41,7 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_eci_cache.images import canonical_or_raw
+from pulumi_eci_cache.rules.images import canonical_or_raw
 
 __all__ = ["READY", "ImageCacheMatch", "check_images", "check_match_count", "rank_caches"]
 

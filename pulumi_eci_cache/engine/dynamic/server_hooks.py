@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pulumi_eci_cache.concurrency import find_servers, in_dynamic_provider_process
+from pulumi_eci_cache.engine.dynamic.concurrency import find_servers, in_dynamic_provider_process
 
 __all__ = [
     "LIFECYCLE_METHODS",
@@ -70,7 +70,7 @@ def current_urn() -> str | None:
 def expected_failure_message(exc: BaseException) -> str | None:
     """The message a person should read for an expected failure; None for a bug."""
     from pulumi_eci_cache.errors import EciCacheError
-    from pulumi_eci_cache.model import InvalidInputsError
+    from pulumi_eci_cache.rules.model import InvalidInputsError
 
     if isinstance(exc, (EciCacheError, InvalidInputsError)):
         return str(exc)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from pulumi_eci_cache.credentials import Credential
+from pulumi_eci_cache.cloud.credentials import Credential
 
 __all__ = ["IDENTITY_TAG", "identity_tag_value", "principal", "resource_identity"]
 

@@ -27,8 +27,8 @@ from typing import Any
 import pulumi
 
 from pulumi_eci_cache.errors import EciCacheError
-from pulumi_eci_cache.model import AcrRegistryInfo, ImageCacheSpec, spec_from_inputs
-from pulumi_eci_cache.resource import ImageCacheArgs
+from pulumi_eci_cache.program.resource import ImageCacheArgs
+from pulumi_eci_cache.rules.model import AcrRegistryInfo, ImageCacheSpec, spec_from_inputs
 
 __all__ = [
     "ANNOTATIONS",

@@ -1,0 +1,1 @@
+"""What runs in the user's Pulumi program: the ImageCache resource, lookups, manifests."""
