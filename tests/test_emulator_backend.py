@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from pulumi_eci_cache.emulator.exceptions import (
 REGION = "cn-hangzhou"
 NGINX = "docker.io/library/nginx:1.25"
 REDIS = "docker.io/library/redis:7"
+ANNOTATIONS = '{"team": "web", "k8s.aliyun.com/eci-xyz": "1"}'
 
 
 @pytest.fixture
@@ -320,6 +322,132 @@ def test_state_round_trips_through_to_state_and_load_state(
         ).cache_id
         == cache.cache_id
     )
+
+
+def test_annotations_survive_the_state_round_trip(backend: EciBackend) -> None:
+    cache = create(backend, Annotations=ANNOTATIONS)
+    copy = EciBackend()
+    copy.load_state(json.loads(json.dumps(backend.to_state())))
+    assert copy.find(REGION, cache.cache_id).to_admin()["Annotations"] == ANNOTATIONS
+
+
+def test_annotations_are_not_in_the_describe_shape(backend: EciBackend) -> None:
+    # The real DescribeImageCaches answer has no such field.
+    assert "Annotations" not in create(backend, Annotations=ANNOTATIONS).to_api()
+
+
+def test_admin_shape_is_the_describe_shape_plus_annotations_as_sent(backend: EciBackend) -> None:
+    cache = create(backend, Annotations=ANNOTATIONS)
+    assert cache.to_admin() == {**cache.to_api(), "Annotations": ANNOTATIONS}
+
+
+def test_admin_shape_of_a_cache_without_annotations_is_the_describe_shape(
+    backend: EciBackend,
+) -> None:
+    cache = create(backend)
+    assert cache.to_admin() == cache.to_api()
+
+
+# -- builds a test finishes ---------------------------------------------------------
+
+
+@pytest.fixture
+def holding(clock: FakeClock) -> EciBackend:
+    return EciBackend(clock=clock, build_seconds=10, hold_builds=True)
+
+
+def test_held_build_waits_at_99_percent_however_long(holding: EciBackend, clock: FakeClock) -> None:
+    cache = create(holding)
+    clock.advance(1000 * 86400)
+    assert status(holding, cache) == ("Creating", "99%")
+
+
+def test_held_update_waits_at_99_percent_however_long(
+    holding: EciBackend, clock: FakeClock
+) -> None:
+    cache = create(holding)
+    holding.finish_builds()
+    holding.update_image_cache(REGION, cache.cache_id, {"ImageCacheSize": 30})
+    clock.advance(1000 * 86400)
+    assert status(holding, cache) == ("Updating", "99%")
+
+
+def test_finish_builds_makes_a_held_build_ready_without_moving_the_clock(
+    holding: EciBackend,
+) -> None:
+    cache = create(holding)
+    before = holding.now()
+    holding.finish_builds()
+    assert status(holding, cache) == ("Ready", "100%")
+    assert holding.now() == before
+
+
+def test_finish_builds_ends_a_build_still_preparing_through_pulling_and_pulled(
+    holding: EciBackend,
+) -> None:
+    cache = create(holding)
+    holding.finish_builds()
+    events = holding.find(REGION, cache.cache_id).events
+    assert [e["Reason"] for e in events] == ["Created", "Pulling", "Pulled", "Succeeded"]
+
+
+def test_finish_builds_fails_a_build_of_an_unpullable_image(holding: EciBackend) -> None:
+    holding.set_unpullable_images([NGINX])
+    cache = create(holding)
+    holding.finish_builds()
+    assert status(holding, cache) == ("Failed", "100%")
+
+
+def test_finish_builds_ends_a_held_update_ready(holding: EciBackend) -> None:
+    cache = create(holding)
+    holding.finish_builds()
+    holding.update_image_cache(REGION, cache.cache_id, {"ImageCacheSize": 30})
+    holding.finish_builds()
+    assert status(holding, cache) == ("Ready", "100%")
+
+
+def test_finish_builds_ends_builds_that_are_not_held_too(backend: EciBackend) -> None:
+    cache = create(backend)
+    backend.finish_builds()
+    assert status(backend, cache) == ("Ready", "100%")
+
+
+def test_finish_builds_answers_the_caches_it_finished_and_no_others(
+    holding: EciBackend,
+) -> None:
+    settled = create(holding, "settled")
+    holding.finish_builds()
+    building = create(holding, "building")
+    assert holding.finish_builds() == [building.cache_id]
+    assert status(holding, settled) == ("Ready", "100%")
+
+
+def test_hold_builds_holds_only_builds_started_while_it_is_on(
+    holding: EciBackend, clock: FakeClock
+) -> None:
+    held = create(holding, "held")
+    holding.hold_builds = False
+    free = create(holding, "free")
+    clock.advance(10)
+    assert (status(holding, held)[0], status(holding, free)[0]) == ("Creating", "Ready")
+
+
+def test_a_held_build_survives_the_state_round_trip(holding: EciBackend, clock: FakeClock) -> None:
+    cache = create(holding)
+    copy = EciBackend(clock=clock)
+    copy.load_state(json.loads(json.dumps(holding.to_state())))
+    clock.advance(1000)
+    assert status(copy, cache) == ("Creating", "99%")
+
+
+def test_finishing_a_long_build_with_the_clock_ages_every_other_cache(clock: FakeClock) -> None:
+    # Why finish_builds exists: advancing the clock past a long build is not neutral.
+    backend = EciBackend(clock=clock, build_seconds=3 * 86400)
+    short_lived = create(backend, "short-lived", RetentionDays=1)
+    building = create(backend, "building")
+    backend.advance_clock(3 * 86400)
+    assert status(backend, building)[0] == "Ready"
+    assert short_lived.cache_id not in backend.region(REGION)
 
 
 # -- DescribeImageCaches filters and pagination -------------------------------------

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 from alibabacloud_eci20180808 import models
 from alibabacloud_eci20180808.client import Client
@@ -33,6 +34,8 @@ from tests.support.served_emulator import wait_until_settled
 
 NGINX = "docker.io/library/nginx:1.25"
 REGION = "cn-hangzhou"
+# As a user writes them; the spacing shows the text is kept, not re-serialised.
+ANNOTATIONS = '{"team": "web",  "k8s.aliyun.com/eci-xyz":"1"}'
 
 
 def sdk_client(
@@ -101,6 +104,31 @@ def test_current_sdk_creates_a_cache_that_becomes_ready(client: Client) -> None:
         30,
         [{"Key": "team", "Value": "web ops"}],
     )
+
+
+def admin_view(emulator_server: EmulatorServer, cache_id: str) -> dict[str, Any]:
+    caches = httpx.get(f"{emulator_server.url}/_emulator/caches").json()["ImageCaches"]
+    cache: dict[str, Any] = next(c for c in caches if c["ImageCacheId"] == cache_id)
+    return cache
+
+
+def test_current_sdk_annotations_reach_the_admin_view_exactly_as_sent(
+    client: Client, emulator_server: EmulatorServer
+) -> None:
+    request = models.CreateImageCacheRequest(
+        region_id=REGION, image_cache_name="annotated", image=[NGINX], annotations=ANNOTATIONS
+    )
+    cache_id = client.create_image_cache(request).body.image_cache_id
+    assert admin_view(emulator_server, cache_id)["Annotations"] == ANNOTATIONS
+
+
+def test_current_sdk_bad_annotations_are_refused_naming_the_parameter(client: Client) -> None:
+    request = models.CreateImageCacheRequest(
+        region_id=REGION, image_cache_name="annotated", image=[NGINX], annotations="team=web"
+    )
+    error = refusal(lambda: client.create_image_cache(request))
+    assert (error.status_code, error.code) == (400, "InvalidParameter.Format")
+    assert "Annotations" in error.message and "'team=web'" in error.message
 
 
 def test_current_sdk_booleans_are_taken_as_it_spells_them(client: Client) -> None:

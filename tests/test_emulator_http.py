@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -34,6 +37,23 @@ def error_code(response: httpx.Response | EmulatorResponse) -> tuple[int, str]:
 
 
 EciEmu = EmulatedEci
+NEW_YEAR = "Fri, 01 Jan 2027 00:00:00 GMT"  # where the fixture's FakeClock starts
+ANNOTATIONS = '{"team":"web","k8s.aliyun.com/eci-xyz":"1"}'
+
+
+def admin(emu: EciEmu, method: str, path: str, body: Any = None) -> httpx.Response:
+    with httpx.Client(base_url=emu.base_url) as client:
+        return client.request(method, f"/_emulator/{path}", json=body)
+
+
+def throttled(emu: EciEmu) -> httpx.Response:
+    emu.backend.faults.throttle(qps=1, burst=0)
+    return emu.call("DescribeImageCaches")
+
+
+def forced_error(emu: EciEmu) -> httpx.Response:
+    emu.backend.faults.force("DescribeImageCaches")
+    return emu.call("DescribeImageCaches")
 
 
 def test_create_answers_the_cache_and_container_group_ids(eci_emulator: EciEmu) -> None:
@@ -284,3 +304,50 @@ def test_admin_endpoints_are_mounted_in_process_too(eci_emulator: EciEmu) -> Non
         client.post("/_emulator/faults", json={"force": [{"action": "DescribeImageCaches"}]})
         assert eci_emulator.call("DescribeImageCaches").status_code == 503
         assert client.get("/_emulator/calls").json() == {"calls": {"DescribeImageCaches": 1}}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda emu: emu.call("DescribeImageCaches"),
+        lambda emu: create(emu, ImageCacheSize="1"),
+        throttled,
+        forced_error,
+        lambda emu: admin(emu, "GET", "calls"),
+        lambda emu: admin(emu, "GET", "nothing"),
+    ],
+    ids=["rpc", "rpc-error", "throttled", "forced-error", "admin", "admin-404"],
+)
+def test_every_answer_carries_the_backends_date_not_the_machines(
+    eci_emulator: EciEmu, answer: Callable[[EciEmu], httpx.Response]
+) -> None:
+    assert answer(eci_emulator).headers["Date"] == NEW_YEAR
+
+
+def test_date_header_moves_with_the_emulator_clock(eci_emulator: EciEmu) -> None:
+    before = parsedate_to_datetime(eci_emulator.call("DescribeImageCaches").headers["Date"])
+    admin(eci_emulator, "POST", "clock", {"advance": 2 * 86400})
+    after = parsedate_to_datetime(eci_emulator.call("DescribeImageCaches").headers["Date"])
+    assert after - before == timedelta(days=2)
+
+
+def test_describe_does_not_answer_the_annotations_it_was_created_with(
+    eci_emulator: EciEmu,
+) -> None:
+    cache_id = create(eci_emulator, Annotations=ANNOTATIONS).json()["ImageCacheId"]
+    assert "Annotations" not in describe(eci_emulator, ImageCacheId=cache_id)["ImageCaches"][0]
+
+
+def test_update_with_annotations_is_400_unsupported(eci_emulator: EciEmu) -> None:
+    cache_id = create(eci_emulator).json()["ImageCacheId"]
+    eci_emulator.clock.advance(6)
+    response = eci_emulator.call(
+        "UpdateImageCache", {"ImageCacheId": cache_id, "Annotations": ANNOTATIONS}
+    )
+    assert error_code(response) == (400, "InvalidParameter.Unsupported")
+
+
+def test_admin_builds_finish_is_mounted_in_process_too(eci_emulator: EciEmu) -> None:
+    cache_id = create(eci_emulator).json()["ImageCacheId"]
+    assert admin(eci_emulator, "POST", "builds/finish", {}).json() == {"ImageCacheIds": [cache_id]}
+    assert describe(eci_emulator, ImageCacheId=cache_id)["ImageCaches"][0]["Status"] == "Ready"

@@ -82,6 +82,33 @@ def test_update_refuses_the_replace_only_fields(name: str) -> None:
     assert error.code == "InvalidParameter.Unsupported"
 
 
+def test_create_keeps_annotations_as_the_text_sent() -> None:
+    text = '{"team": "web",  "k8s.aliyun.com/eci-xyz":"1"}'
+    assert create(Annotations=text)["Annotations"] == text
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "team=web", '["team"]', '"web"', '{"replicas": 1}', '{"team": null}', '{"a": {"b": "c"}}'],
+)
+def test_annotations_that_are_not_an_object_of_strings_are_refused_and_named(value: str) -> None:
+    error = refused("CreateImageCache", {**BASE, "Annotations": value})
+    assert error.code == "InvalidParameter.Format"
+    assert "Annotations" in error.message and repr(value) in error.message
+
+
+def test_annotations_giving_a_key_twice_are_refused() -> None:
+    error = refused("CreateImageCache", {**BASE, "Annotations": '{"team": "a", "team": "b"}'})
+    assert error.code == "InvalidParameter.Format" and "'team' is given more than once" in (
+        error.message
+    )
+
+
+def test_update_refuses_annotations_as_a_create_only_parameter() -> None:
+    error = refused("UpdateImageCache", {"ImageCacheId": "imc-1", "Annotations": '{"a": "b"}'})
+    assert error.code == "InvalidParameter.Unsupported" and "Annotations" in error.message
+
+
 @pytest.mark.parametrize(
     ("action", "params", "missing"),
     [

@@ -6,16 +6,20 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from pulumi_eci_cache.emulator import EmulatorServer
+from pulumi_eci_cache.emulator import EciBackend, EmulatorServer, FakeClock
 from pulumi_eci_cache.emulator.mock import signed_path
 
 CREATE = {"ImageCacheName": "web", "Image.1": "nginx:1.25"}
+NEW_YEAR = "Fri, 01 Jan 2027 00:00:00 GMT"  # where a FakeClock starts
+ANNOTATIONS = '{"team":"web","k8s.aliyun.com/eci-xyz":"1"}'
 
 
 @pytest.fixture
@@ -28,6 +32,14 @@ def call(server: EmulatorServer, action: str, params: dict[str, Any] | None = No
     response = httpx.get(server.url + signed_path(action, params or {}))
     assert response.status_code == 200, response.text
     return response.json()
+
+
+@pytest.fixture
+def on_new_year() -> Iterator[EmulatorServer]:
+    """Served on a FakeClock: the backend's time is known to the second, and is not the
+    machine's."""
+    with EmulatorServer(EciBackend(clock=FakeClock(), build_seconds=0)) as served:
+        yield served
 
 
 def admin(server: EmulatorServer, path: str, body: dict[str, Any] | None = None) -> Any:
@@ -119,6 +131,78 @@ def test_dropped_connection_closes_the_socket_unanswered(server: EmulatorServer)
     assert httpx.get(server.url + signed_path("DescribeImageCaches", {})).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", signed_path("DescribeImageCaches", {})),
+        ("GET", signed_path("CreateImageCache", {**CREATE, "ImageCacheSize": "1"})),
+        ("GET", "/_emulator/calls"),
+        ("GET", "/_emulator/nothing"),
+        ("PUT", "/"),  # answered by http.server itself: 501
+    ],
+    ids=["rpc", "rpc-error", "admin", "admin-404", "unsupported-method"],
+)
+def test_served_answers_carry_exactly_one_date_the_backends(
+    on_new_year: EmulatorServer, method: str, path: str
+) -> None:
+    response = httpx.request(method, on_new_year.url + path)
+    assert response.headers.get_list("Date") == [NEW_YEAR]
+
+
+def test_served_date_moves_with_the_admin_clock(on_new_year: EmulatorServer) -> None:
+    describe = on_new_year.url + signed_path("DescribeImageCaches", {})
+    before = parsedate_to_datetime(httpx.get(describe).headers["Date"])
+    admin(on_new_year, "clock", {"advance": 2 * 86400})
+    after = parsedate_to_datetime(httpx.get(describe).headers["Date"])
+    assert after - before == timedelta(days=2)
+
+
+def test_served_throttling_answer_carries_the_backends_date(on_new_year: EmulatorServer) -> None:
+    admin(on_new_year, "faults", {"throttle": {"qps": 1, "burst": 0}})
+    response = httpx.get(on_new_year.url + signed_path("DescribeImageCaches", {}))
+    assert response.status_code == 400 and response.headers.get_list("Date") == [NEW_YEAR]
+
+
+def test_admin_config_hold_builds_keeps_builds_from_finishing(server: EmulatorServer) -> None:
+    assert admin(server, "config", {"hold_builds": True})["hold_builds"] is True
+    call(server, "CreateImageCache", CREATE)
+    cache = admin(server, "caches")["ImageCaches"][0]
+    assert (cache["Status"], cache["Progress"]) == ("Creating", "99%")
+
+
+def test_admin_builds_finish_ends_every_held_build(server: EmulatorServer) -> None:
+    admin(server, "config", {"hold_builds": True})
+    cache_id = call(server, "CreateImageCache", CREATE)["ImageCacheId"]
+    assert admin(server, "builds/finish", {}) == {"ImageCacheIds": [cache_id]}
+    assert admin(server, "caches")["ImageCaches"][0]["Status"] == "Ready"
+
+
+def test_admin_config_refuses_a_hold_builds_that_is_not_a_boolean(server: EmulatorServer) -> None:
+    response = httpx.post(f"{server.url}/_emulator/config", json={"hold_builds": "false"})
+    assert response.status_code == 400 and "hold_builds" in response.json()["error"]
+
+
+def test_admin_caches_shows_annotations_as_sent(server: EmulatorServer) -> None:
+    call(server, "CreateImageCache", {**CREATE, "Annotations": ANNOTATIONS})
+    assert admin(server, "caches")["ImageCaches"][0]["Annotations"] == ANNOTATIONS
+
+
+def test_state_file_keeps_annotations_across_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    with EmulatorServer(build_seconds=0, state_file=state) as first:
+        call(first, "CreateImageCache", {**CREATE, "Annotations": ANNOTATIONS})
+    with EmulatorServer(state_file=state) as second:
+        assert admin(second, "caches")["ImageCaches"][0]["Annotations"] == ANNOTATIONS
+
+
+def test_state_file_keeps_a_held_build_held_across_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    with EmulatorServer(build_seconds=0, hold_builds=True, state_file=state) as first:
+        call(first, "CreateImageCache", CREATE)
+    with EmulatorServer(build_seconds=0, state_file=state) as second:
+        assert admin(second, "caches")["ImageCaches"][0]["Status"] == "Creating"
+
+
 def test_state_file_survives_a_restart(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     with EmulatorServer(build_seconds=0, state_file=state) as first:
@@ -175,3 +259,14 @@ def test_module_help_documents_the_defaults() -> None:
     )
     for default in ("8686", ".eci-emulator-state.json", "emulator-access-key-id", "cn-hangzhou"):
         assert default in result.stdout
+
+
+def test_module_help_documents_hold_builds_and_how_to_finish_them() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pulumi_eci_cache.emulator", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert "--hold-builds" in result.stdout and "/_emulator/builds/finish" in result.stdout

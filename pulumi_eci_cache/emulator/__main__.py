@@ -8,7 +8,8 @@ it accepts connections. ``--port 0`` picks a free port. State survives restarts 
 
 Defaults: --port 8686, --state .eci-emulator-state.json, --build-seconds 6,
 --access-key-id emulator-access-key-id, --access-key-secret emulator-access-key-secret,
---region cn-hangzhou, --failed-ttl-seconds 86400, --quota 500, no QPS limit.
+--region cn-hangzhou, --failed-ttl-seconds 86400, --quota 500, no QPS limit, builds
+not held (``--hold-builds``: they end only at ``POST /_emulator/builds/finish``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="how long a create/update build takes (0: immediate)",
     )
     parser.add_argument(
+        "--hold-builds",
+        action="store_true",
+        help="builds never end by themselves: they wait at 99%% until "
+        "POST /_emulator/builds/finish (tests decide, not the wall clock)",
+    )
+    parser.add_argument(
         "--access-key-id", default=DEFAULT_ACCESS_KEY_ID, help="the one access key id accepted"
     )
     parser.add_argument("--access-key-secret", default=DEFAULT_ACCESS_KEY_SECRET, help="its secret")
@@ -81,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     backend = EciBackend(
         build_seconds=args.build_seconds,
+        hold_builds=args.hold_builds,
         failed_ttl_seconds=args.failed_ttl_seconds,
         quota=args.quota,
         default_region=args.region,

@@ -3,11 +3,14 @@
 A served emulator runs in another process (or under the pulumi CLI), so the Python
 methods tests use in-process (``reset``, ``set_unpullable_images``, ``faults``,
 ``advance_clock`` ...) are also offered as small JSON endpoints. The respx mock mounts
-them too, so one test can drive either mode the same way.
+them too, so one test can drive either mode the same way. Answers carry the
+backend's ``Date``, as RPC answers do.
 
-    GET  /_emulator/caches      {"ImageCaches": [cache in API shape, all regions]}
+    GET  /_emulator/caches      {"ImageCaches": [cache in API shape plus the stored
+                                 fields Describe leaves out (Annotations), all regions]}
     POST /_emulator/reset       {}                               -> {}
-    GET|POST /_emulator/config  {"build_seconds", "failed_ttl_seconds", "quota",
+    GET|POST /_emulator/config  {"build_seconds", "hold_builds", "failed_ttl_seconds",
+                                 "quota", "default_region",
                                  "access_keys": {id: {"secret", "security_token"}}}
     GET|POST /_emulator/faults  {"throttle": {"qps", "burst"} | null, "invisible_polls": N,
                                  "force": [{"action", "kind": "error"|"drop",
@@ -15,6 +18,10 @@ them too, so one test can drive either mode the same way.
                                  "count"}], "clear": bool}  -> the faults now set
     POST /_emulator/unpullable  {"images": [image...] | {image: cause}}
     POST /_emulator/clock       {"advance": seconds}             -> {"now", "time"}
+    POST /_emulator/builds/finish {}  -> {"ImageCacheIds": [...]}  every running build,
+                                 held or not, ends now; the clock does not move
+                                 (with "hold_builds": true builds started from then on
+                                 never end by themselves)
     POST /_emulator/evict       {"ImageCacheId": id}             (LRU caches only)
     GET  /_emulator/calls       {"calls": {action: count}}
 """
@@ -26,17 +33,17 @@ from collections.abc import Callable
 from typing import Any
 
 from .models import EciBackend, iso_time
-from .responses import EmulatorResponse, json_response
+from .responses import EmulatorResponse, dated, json_response
 
 __all__ = ["ADMIN_PREFIX", "handle_admin"]
 
 ADMIN_PREFIX = "/_emulator/"
 
-_CONFIG_KEYS = ("build_seconds", "failed_ttl_seconds", "quota", "default_region")
+_CONFIG_KEYS = ("build_seconds", "hold_builds", "failed_ttl_seconds", "quota", "default_region")
 
 
 def _caches(backend: EciBackend, _: dict[str, Any]) -> dict[str, Any]:
-    return {"ImageCaches": [c.to_api() for c in backend.all_caches()]}
+    return {"ImageCaches": [c.to_admin() for c in backend.all_caches()]}
 
 
 def _reset(backend: EciBackend, _: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +54,10 @@ def _reset(backend: EciBackend, _: dict[str, Any]) -> dict[str, Any]:
 def _config(backend: EciBackend, body: dict[str, Any]) -> dict[str, Any]:
     for key in _CONFIG_KEYS:
         if key in body:
-            setattr(backend, key, type(getattr(backend, key))(body[key]))
+            kind = type(getattr(backend, key))
+            if kind is bool and not isinstance(body[key], bool):  # bool("false") is True
+                raise TypeError(f"{key} must be true or false, not {body[key]!r}")
+            setattr(backend, key, kind(body[key]))
     for key_id, key in body.get("access_keys", {}).items():
         backend.add_access_key(key_id, key["secret"], key.get("security_token"))
     return {key: getattr(backend, key) for key in _CONFIG_KEYS}
@@ -69,6 +79,10 @@ def _clock(backend: EciBackend, body: dict[str, Any]) -> dict[str, Any]:
     return {"now": now, "time": iso_time(now)}
 
 
+def _finish_builds(backend: EciBackend, _: dict[str, Any]) -> dict[str, Any]:
+    return {"ImageCacheIds": backend.finish_builds()}
+
+
 def _evict(backend: EciBackend, body: dict[str, Any]) -> dict[str, Any]:
     backend.evict(str(body["ImageCacheId"]))
     return {}
@@ -88,13 +102,19 @@ _ROUTES: dict[tuple[str, str], Route] = {
     ("POST", "faults"): _faults,
     ("POST", "unpullable"): _unpullable,
     ("POST", "clock"): _clock,
+    ("POST", "builds/finish"): _finish_builds,
     ("POST", "evict"): _evict,
     ("GET", "calls"): _calls,
 }
 
 
 def handle_admin(backend: EciBackend, method: str, path: str, body: bytes) -> EmulatorResponse:
-    """Answer one admin request; 404 for an unknown route, 400 for a bad body."""
+    """Answer one admin request, dated by the backend's clock; 404 for an unknown route,
+    400 for a bad body."""
+    return dated(_answer(backend, method, path, body), backend.now())
+
+
+def _answer(backend: EciBackend, method: str, path: str, body: bytes) -> EmulatorResponse:
     route = _ROUTES.get((method.upper(), path.removeprefix(ADMIN_PREFIX).strip("/")))
     if route is None:
         return json_response(404, {"error": f"no admin endpoint {method} {path}"})

@@ -5,8 +5,9 @@ emulator talk to (moto's ``models.py``). Caches are kept per region; their statu
 not advanced by a thread but computed lazily from an injectable clock whenever the
 backend is read, so a test with a ``FakeClock`` is fully deterministic. The status
 machine is declared as data (``TRANSITIONS``) and every move is checked against it.
-Builds can be made to fail (unpullable images), caches expire (``RetentionDays``,
-failed-cache TTL) or are evicted (``EliminationStrategy=LRU``), ClientTokens make
+Builds can be made to fail (unpullable images) or to wait until a test finishes them
+(``hold_builds``, ``finish_builds``), caches expire (``RetentionDays``, failed-cache
+TTL) or are evicted (``EliminationStrategy=LRU``), ClientTokens make
 create/update/delete idempotent, and ``faults`` injects the service's bad days.
 """
 
@@ -36,6 +37,7 @@ from .exceptions import (
 from .faults import Faults
 
 __all__ = [
+    "ADMIN_ONLY_FIELDS",
     "DEFAULT_ACCESS_KEY_ID",
     "DEFAULT_ACCESS_KEY_SECRET",
     "TRANSITIONS",
@@ -46,6 +48,11 @@ __all__ = [
     "ImageCache",
     "iso_time",
 ]
+
+# Spec fields the service stores but DescribeImageCaches does not return: its answer
+# model (alibabacloud_eci20180808's DescribeImageCachesResponseBodyImageCaches) has no
+# such field. The admin listing shows them, so tests can see what a client sent.
+ADMIN_ONLY_FIELDS = ("Annotations",)
 
 Clock = Callable[[], float]
 
@@ -116,6 +123,7 @@ class ImageCache:
     build_kind: str = "create"
     build_started: float = 0.0
     build_seconds: float = 0.0
+    held: bool = False
     failing_images: dict[str, str] = field(default_factory=dict)
     failed_at: float | None = None
     last_matched: float | None = None
@@ -147,7 +155,8 @@ class ImageCache:
         self.status = status
 
     def to_api(self) -> dict[str, Any]:
-        """The cache as DescribeImageCaches returns it."""
+        """The cache as DescribeImageCaches returns it (no ``ADMIN_ONLY_FIELDS``: the
+        real answer has none of them)."""
         expire = self.expire_time
         return {
             "ImageCacheId": self.cache_id,
@@ -169,6 +178,14 @@ class ImageCache:
             "EliminationStrategy": self.spec.get("EliminationStrategy", ""),
         }
 
+    def to_admin(self) -> dict[str, Any]:
+        """The Describe shape plus the stored fields Describe leaves out, as they were
+        sent (the admin listing: what a test checks a client sent)."""
+        return {
+            **self.to_api(),
+            **{key: self.spec[key] for key in ADMIN_ONLY_FIELDS if key in self.spec},
+        }
+
 
 class EciBackend:
     """All regions' image caches plus the emulator's switches (config, faults, keys)."""
@@ -180,9 +197,11 @@ class EciBackend:
         failed_ttl_seconds: float = DAY,
         quota: int = 500,
         default_region: str = "cn-hangzhou",
+        hold_builds: bool = False,
     ) -> None:
         self.clock = clock
         self.build_seconds = build_seconds
+        self.hold_builds = hold_builds
         self.failed_ttl_seconds = failed_ttl_seconds
         self.quota = quota
         self.default_region = default_region
@@ -205,12 +224,31 @@ class EciBackend:
         self.mutations += 1
 
     def now(self) -> float:
+        """The emulated service's time: the clock plus what ``advance_clock`` added."""
         return self.clock() + self.clock_offset
 
     def advance_clock(self, seconds: float) -> None:
-        """Move the backend's time forward (on top of its clock), e.g. from the admin API."""
+        """Move the backend's time forward (on top of its clock), e.g. from the admin API:
+        builds progress, retention and failed-cache TTLs run out, the answers' Date
+        moves; V3 ``x-acs-date`` is still checked against the clock alone."""
         self.clock_offset += seconds
         self.mutations += 1
+
+    def finish_builds(self) -> list[str]:
+        """Finish every running build now (Ready, or Failed / UpdateFailed for unpullable
+        images), held or not, without moving the clock: a test decides when a build
+        ends instead of racing the wall clock, and nothing else ages (retention,
+        failed-cache TTLs and the answers' Date stay where they were, unlike with
+        ``advance_clock``). The ids of the caches finished."""
+        now = self.now()
+        finished = []
+        for cache in self.all_caches():
+            if cache.status in BUILDING:
+                if cache.status == "Preparing":
+                    self._start_pulling(cache, now)
+                self._finish(cache, now)
+                finished.append(cache.cache_id)
+        return finished
 
     def add_access_key(self, key_id: str, secret: str, security_token: str | None = None) -> None:
         self.access_keys[key_id] = AccessKey(secret, security_token)
@@ -345,6 +383,7 @@ class EciBackend:
     def _start_build(self, cache: ImageCache, kind: str, now: float) -> None:
         cache.build_kind, cache.build_started = kind, now
         cache.build_seconds = self.build_seconds
+        cache.held = self.hold_builds
         cache.progress, cache.failed_at = 0, None
         # An image fails however it is spelled: the registry sees the same image.
         unpullable = {canonical_or_raw(image): cause for image, cause in self.unpullable.items()}
@@ -356,25 +395,26 @@ class EciBackend:
         self.mutations += 1
 
     def _advance(self, cache: ImageCache, now: float) -> None:
-        """Bring a building cache's status and progress up to ``now``."""
+        """Bring a building cache's status and progress up to ``now``; a held build
+        stops at 99% until ``finish_builds``."""
         if cache.status not in BUILDING:
             return
         total = cache.build_seconds
         share = 1.0 if total <= 0 else (now - cache.build_started) / total
         if cache.status == "Preparing" and share >= PREPARING_SHARE:
-            cache.move("Creating")
-            for image in cache.spec["Images"]:
-                cache.add_event(
-                    cache.build_started + PREPARING_SHARE * total,
-                    "Pulling",
-                    f'Pulling image "{image}"',
-                )
-        if share >= 1.0:
+            self._start_pulling(cache, cache.build_started + PREPARING_SHARE * max(total, 0.0))
+        if share >= 1.0 and not cache.held:
             self._finish(cache, cache.build_started + max(total, 0.0))
         elif cache.status == "Creating":
             cache.progress = min(99, int((share - PREPARING_SHARE) / (1 - PREPARING_SHARE) * 100))
         elif cache.status == "Updating":
             cache.progress = min(99, int(share * 100))
+
+    @staticmethod
+    def _start_pulling(cache: ImageCache, at: float) -> None:
+        cache.move("Creating")
+        for image in cache.spec["Images"]:
+            cache.add_event(at, "Pulling", f'Pulling image "{image}"')
 
     def _finish(self, cache: ImageCache, at: float) -> None:
         for image in cache.spec["Images"]:
@@ -385,7 +425,7 @@ class EciBackend:
                 cache.add_event(
                     at, "PullImageFailed", f'Failed to pull image "{image}": {cause}', "Warning"
                 )
-        cache.progress = 100
+        cache.progress, cache.held = 100, False
         if cache.failing_images:
             failed = "Failed" if cache.build_kind == "create" else "UpdateFailed"
             cache.move(failed)

@@ -11,6 +11,7 @@ parameter and the value. Pure: no I/O, no backend.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -56,12 +57,16 @@ _SPEC_SCALARS = {
     "EliminationStrategy": "strategy",
     "ClientToken": "token",
 }
-# Only CreateImageCache takes these: changing them means replacing the cache.
+# Only CreateImageCache takes these (UpdateImageCacheRequest has none of them):
+# changing them means replacing the cache. ``Annotations`` is in the current SDK's
+# CreateImageCacheRequest only (alibabacloud-eci20180808; the legacy aliyunsdkeci
+# request class has none).
 _CREATE_ONLY = {
     "ZoneId": "str",
     "InsecureRegistry": "str",
     "PlainHttpRegistry": "str",
     "OsType": "str",
+    "Annotations": "annotations",
 }
 _DESCRIBE_SCALARS = {
     "ImageCacheId": "str",
@@ -178,6 +183,35 @@ def _strategy(name: str, value: str) -> str:
     return value
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (``json`` would keep the last one)."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise _DuplicateKey(f"the key {key!r} is given more than once")
+        seen.add(key)
+    return dict(pairs)
+
+
+def _annotations(name: str, value: str) -> str:
+    """A JSON object of string keys to string values, kept as the text sent: those
+    bytes are what the service stores, so tests compare them as the client wrote them."""
+    shape = "expected a JSON object of string keys to string values"
+    try:
+        parsed = json.loads(value, object_pairs_hook=_unique_keys)
+    except _DuplicateKey as exc:
+        raise _bad("Format", name, value, str(exc)) from exc
+    except ValueError as exc:
+        raise _bad("Format", name, value, shape) from exc
+    if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+        raise _bad("Format", name, value, shape)
+    return value
+
+
 _CONVERTERS: dict[str, Callable[[str, str], Any]] = {
     "str": _text,
     "name": _name,
@@ -185,6 +219,7 @@ _CONVERTERS: dict[str, Callable[[str, str], Any]] = {
     "bool": _boolean,
     "vswitches": _vswitches,
     "strategy": _strategy,
+    "annotations": _annotations,
     "size": lambda n, v: _integer(n, v, 20, 32768),
     "days": lambda n, v: _integer(n, v, 1, 65536),
     "count": lambda n, v: _integer(n, v, 1, 1_000_000),

@@ -10,7 +10,10 @@ signature styles share the port: V1 (``Action`` and ``Signature`` among the
 parameters, the legacy ``AcsClient`` and Go SDK) and V3 (``x-acs-action`` /
 ``x-acs-version`` headers and an ``ACS3-HMAC-SHA256`` Authorization, the current
 SDK); a request with either V3 mark is checked the V3 way. Every service error
-becomes ``{"RequestId", "HostId", "Code", "Message", "Recommend"}``.
+becomes ``{"RequestId", "HostId", "Code", "Message", "Recommend"}``. Every answer,
+errors and throttling included, carries a ``Date`` header on the backend's clock
+(``EciBackend.now()``, admin clock offset included), as the service's own clock:
+clients judge a cache's age by it, not by a machine clock that may be days off.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -36,7 +40,7 @@ from .params import ACTIONS, missing_parameter, parse_action_params
 from .signature import verify_signature
 from .signature_v3 import is_v3_request, read_action_and_version, verify_v3_signature
 
-__all__ = ["API_VERSION", "EciResponses", "EmulatorResponse", "json_response"]
+__all__ = ["API_VERSION", "EciResponses", "EmulatorResponse", "dated", "json_response"]
 
 API_VERSION = "2018-08-08"
 
@@ -61,6 +65,13 @@ def json_response(
     if request_id:
         headers["x-acs-request-id"] = request_id
     return EmulatorResponse(status, json.dumps(payload).encode(), headers)
+
+
+def dated(response: EmulatorResponse, now: float) -> EmulatorResponse:
+    """The answer with the service's ``Date`` (RFC 7231 IMF-fixdate) at ``now``: clients
+    correct their idea of the service's time with it."""
+    response.headers["Date"] = formatdate(now, usegmt=True)
+    return response
 
 
 def _snake(action: str) -> str:
@@ -108,7 +119,13 @@ class EciResponses:
     def handle(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes = b""
     ) -> EmulatorResponse:
-        """Answer one RPC request, V1 or V3 (``url`` may be a full URL or ``/?query``)."""
+        """Answer one RPC request, V1 or V3 (``url`` may be a full URL or ``/?query``),
+        dated by the backend's clock."""
+        return dated(self._answer(method, url, headers, body), self.backend.now())
+
+    def _answer(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes
+    ) -> EmulatorResponse:
         request_id = str(uuid.uuid4()).upper()
         region = self.backend.default_region
         fault: ForcedFault | None = None

@@ -4,7 +4,8 @@ End-to-end tests, the vendor SDK and the pulumi CLI need a real endpoint, so thi
 wraps the same ``EciResponses`` handler the respx mock uses in a ``ThreadingHTTPServer``
 bound to 127.0.0.1 (port 0 picks a free port), adds the ``/_emulator/`` admin API, and
 writes the backend's state atomically to a JSON file after every call that changed
-it, loading it on start, so a restarted emulator loses nothing. ``EmulatorServer``
+it, loading it on start, so a restarted emulator loses nothing. Answers carry one
+``Date``, the backend's (``http.server`` would add the machine's). ``EmulatorServer``
 runs it in a background thread for tests; ``serve`` runs it in the foreground and
 prints ``ECI emulator listening on http://127.0.0.1:<port>`` once ready.
 """
@@ -86,12 +87,21 @@ class _Handler(BaseHTTPRequestHandler):
         if answer.drop:  # hang up without a status line, like a dying load balancer
             self.close_connection = True
             return
-        self.send_response(answer.status)
+        # Not send_response: it adds a Date of its own; the answer's is the backend's.
+        self.send_response_only(answer.status)
+        self.send_header("Server", self.version_string())
         for name, value in answer.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(answer.body)))
         self.end_headers()
         self.wfile.write(answer.body)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The backend's time, so the answers ``http.server`` writes itself (a 501 for an
+        unknown method, a 400 for a malformed request line) carry the service's Date too."""
+        return super().date_time_string(
+            self.server.backend.now() if timestamp is None else timestamp
+        )
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests and the pulumi CLI own the terminal."""
