@@ -10,6 +10,10 @@ token or a registry password: the client scrubs them before raising.
      ├── TransportError         the request never got an answer (connect, read timeout)
      ├── ApiError               the service answered with its error JSON
      ├── AdoptionError          an existing cache cannot (or must not) be taken over
+     ├── CacheNotFoundError     no cache with the id to import, in the provider's region
+     ├── CancelledError         the engine cancelled (Ctrl-C) while we worked or waited
+     ├── ResourceInitError      the service has the cache, but it is not Ready yet: kept in
+     │                          the state (id, outputs so far), and the next up waits on
      └── WaitError              a cache did not reach the state we waited for
           ├── BuildFailedError  the build ended Failed / UpdateFailed (carries events)
           ├── CacheGoneError    the cache disappeared while we waited on it
@@ -18,7 +22,7 @@ token or a registry password: the client scrubs them before raising.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -26,14 +30,28 @@ __all__ = [
     "ApiError",
     "BuildFailedError",
     "CacheGoneError",
+    "CacheNotFoundError",
+    "CancelledError",
     "ConfigError",
     "EciCacheError",
+    "ResourceInitError",
     "TransportError",
     "WaitError",
     "WaitTimeoutError",
     "describe_events",
     "way_out",
 ]
+
+# How the user's face names a setting in advice (``alicloud:accessKey`` in the dynamic
+# face's stack config, ``ecicache:accessKey`` in the plugin's): cloud/credentials.py.
+KeyNames = Callable[[str], str]
+
+
+def _stack_key(name: str) -> str:
+    from pulumi_eci_cache.rules.config import stack_key
+
+    return stack_key(name)
+
 
 # Error codes the service documents as transient; everything else is final.
 RETRYABLE_CODE_PREFIXES = ("Throttling", "ServiceUnavailable", "InternalError")
@@ -79,6 +97,7 @@ class TransportError(EciCacheError):
         unreachable: bool = False,
         attempts: int = 1,
         elapsed: float = 0.0,
+        keys: KeyNames = _stack_key,
     ) -> None:
         where = f"the ECI endpoint {endpoint}" if endpoint else "the ECI endpoint"
         if endpoint_source:
@@ -88,7 +107,7 @@ class TransportError(EciCacheError):
         what = "cannot reach" if unreachable else "no answer from"
         message = (
             f"{action}: {what} {where}{tries}: {reason}. Check that the endpoint is right "
-            "and reachable from this machine (or set eci-cache:endpoint), then run the "
+            f"and reachable from this machine (or set {keys('endpoint')}), then run the "
             "update again"
         )
         super().__init__(message)
@@ -97,6 +116,7 @@ class TransportError(EciCacheError):
         self.endpoint = endpoint
         self.endpoint_source = endpoint_source
         self.unreachable = unreachable
+        self.keys = keys
 
     def retried(self, attempts: int, elapsed: float) -> TransportError:
         """The same failure, after ``attempts`` tries over ``elapsed`` seconds."""
@@ -108,6 +128,7 @@ class TransportError(EciCacheError):
             unreachable=self.unreachable,
             attempts=attempts,
             elapsed=elapsed,
+            keys=self.keys,
         )
 
     @property
@@ -118,6 +139,35 @@ class TransportError(EciCacheError):
 class AdoptionError(EciCacheError):
     """A cache bears this resource's identity but is not surely its own, or the cache
     named by ``adopt_image_cache_id`` cannot be taken over."""
+
+
+class CacheNotFoundError(EciCacheError):
+    """An id to import (or read with no state) names no cache in the region."""
+
+
+class CancelledError(EciCacheError):
+    """The engine cancelled the operation (a person pressed Ctrl-C)."""
+
+    def __init__(self, message: str = "cancelled (Ctrl-C or the engine's Cancel)") -> None:
+        super().__init__(message)
+
+
+class ResourceInitError(EciCacheError):
+    """The service accepted the cache, but the wait for it ended before it was Ready.
+
+    The engine records the resource with this error (the protocol's "initialization
+    failed": the id, the outputs known so far, the reason), so nothing is left behind
+    unrecorded, and the next ``pulumi up`` updates it, which waits again.
+    """
+
+    def __init__(self, cache_id: str, outputs: Mapping[str, Any], reason: str) -> None:
+        super().__init__(reason)
+        self.cache_id = cache_id
+        self.outputs = dict(outputs)
+
+    @property
+    def reason(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class ApiError(EciCacheError):
@@ -131,11 +181,14 @@ class ApiError(EciCacheError):
         request_id: str = "",
         http_status: int = 0,
         recommend: str = "",
+        keys: KeyNames = _stack_key,
     ) -> None:
         detail = f"{action} failed: {code}: {message}"
         if request_id:
             detail += f" (RequestId {request_id}, HTTP {http_status})"
-        hint = way_out(action, code, http_status)
+        hint = way_out(action, code, http_status, keys)
+        if recommend:  # the service's own troubleshooting page for this error
+            hint = f"{hint} (the service suggests {recommend})" if hint else f"See {recommend}"
         super().__init__(f"{detail}. {hint}" if hint else detail)
         self.action = action
         self.code = code
@@ -157,22 +210,22 @@ class ApiError(EciCacheError):
 _WAYS_OUT: tuple[tuple[str, str], ...] = (
     (
         "InvalidAccessKeyId",
-        "Check the access key id (alicloud:accessKey or ALIBABA_CLOUD_ACCESS_KEY_ID)",
+        "Check the access key id ({access_key} or ALIBABA_CLOUD_ACCESS_KEY_ID)",
     ),
     (
         "SignatureDoesNotMatch",
-        "Check the access key secret (alicloud:secretKey or ALIBABA_CLOUD_ACCESS_KEY_SECRET)",
+        "Check the access key secret ({secret_key} or ALIBABA_CLOUD_ACCESS_KEY_SECRET)",
     ),
     (
         "InvalidSecurityToken",
-        "Renew the STS token (alicloud:securityToken or ALIBABA_CLOUD_SECURITY_TOKEN)",
+        "Renew the STS token ({security_token} or ALIBABA_CLOUD_SECURITY_TOKEN)",
     ),
     ("Forbidden", "Grant the RAM identity permission for eci:{action}"),
     ("NoPermission", "Grant the RAM identity permission for eci:{action}"),
     (
         "Throttling",
         "The service kept throttling; run the update again later or lower "
-        "eci-cache:maxRequestsPerSecond",
+        "{max_requests_per_second}",
     ),
     (
         "QuotaExceeded",
@@ -185,11 +238,20 @@ _WAYS_OUT: tuple[tuple[str, str], ...] = (
 )
 
 
-def way_out(action: str, code: str, http_status: int = 0) -> str:
+def way_out(action: str, code: str, http_status: int = 0, keys: KeyNames = _stack_key) -> str:
     """What to do about the service's error ``code`` ("" when there is nothing to say)."""
     for prefix, advice in _WAYS_OUT:
         if code.startswith(prefix):
-            return advice.format(action=action)
+            names = {
+                name: keys(name)
+                for name in (
+                    "access_key",
+                    "secret_key",
+                    "security_token",
+                    "max_requests_per_second",
+                )
+            }
+            return advice.format(action=action, **names)
     if http_status >= 500 or code.startswith(("ServiceUnavailable", "InternalError")):
         return "The service failed; run the update again later"
     return ""

@@ -22,6 +22,7 @@ from pulumi_eci_cache.engine.log import (
     ResourceLog,
     cache_label,
     engine_address,
+    stack_urn,
 )
 
 URN = "urn:pulumi:dev::proj::pulumi-python:dynamic:Resource::web"
@@ -208,8 +209,9 @@ def test_a_harness_port_of_zero_or_no_argument_means_no_engine() -> None:
     assert engine_address(["pulumi/dynamic/__main__.py"]) is None
 
 
-def test_outside_the_provider_process_there_is_no_engine() -> None:
-    assert engine_address() is None
+def test_the_stack_row_is_named_by_the_resources_urn() -> None:
+    urn = "urn:pulumi:dev::proj::ecicache:index:ImageCache::web"
+    assert stack_urn(urn) == "urn:pulumi:dev::proj::pulumi:pulumi:Stack::proj-dev"
 
 
 def test_a_printed_line_names_the_cache_by_name_and_id_or_by_id_alone() -> None:

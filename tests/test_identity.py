@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from pulumi_eci_cache.cloud.credentials import Credential, configured_role
-from pulumi_eci_cache.rules.identity import identity_tag_value, principal, resource_identity
+from pulumi_eci_cache.rules.config import ProviderConfig
+from pulumi_eci_cache.rules.identity import (
+    identity_tag_value,
+    resource_identity,
+    resource_identity_of_urn,
+)
+from pulumi_eci_cache.rules.identity import principal as principal_of
+
+cfg = ProviderConfig.from_stack_config
 
 LONG_TERM = Credential("LTAI-first", "secret")
 STS = Credential("STS.session-1", "secret", "token")
+
+
+def principal(credential: Credential, role: str | None) -> str | None:
+    return principal_of(credential.access_key_id, credential.security_token, role)
 
 
 def test_a_long_term_key_is_its_own_principal() -> None:
@@ -42,14 +54,20 @@ def test_the_tag_value_shows_neither_key_nor_stack() -> None:
 
 def test_the_role_comes_from_pulumi_alicloud_assume_role_config() -> None:
     config = {"alicloud:assumeRole": '{"roleArn": "acs:ram::1:role/deploy"}'}
-    assert configured_role(config, {}, {}) == "acs:ram::1:role/deploy"
+    assert configured_role(cfg(config), {}, {}) == "acs:ram::1:role/deploy"
 
 
 def test_the_role_comes_from_the_environment_or_the_cli_profile() -> None:
-    assert configured_role({}, {"ALIBABA_CLOUD_ROLE_ARN": "arn-env"}, {}) == "arn-env"
-    assert configured_role({}, {}, {"ram_role_arn": "arn-profile"}) == "arn-profile"
-    assert configured_role({"alicloud:ecsRoleName": "node"}, {}, {}) == "ecs-role:node"
+    assert configured_role(cfg({}), {"ALIBABA_CLOUD_ROLE_ARN": "arn-env"}, {}) == "arn-env"
+    assert configured_role(cfg({}), {}, {"ram_role_arn": "arn-profile"}) == "arn-profile"
+    assert configured_role(cfg({"alicloud:ecsRoleName": "node"}), {}, {}) == "ecs-role:node"
 
 
 def test_no_role_configured_is_none() -> None:
-    assert configured_role({}, {}, {"mode": "AK"}) is None
+    assert configured_role(cfg({}), {}, {"mode": "AK"}) is None
+
+
+def test_a_plugin_resource_is_named_by_its_urn() -> None:
+    first = resource_identity_of_urn("urn:pulumi:dev::proj::ecicache:index:ImageCache::web")
+    other = resource_identity_of_urn("urn:pulumi:prod::proj::ecicache:index:ImageCache::web")
+    assert first != other and "web" in first

@@ -9,6 +9,8 @@ and nothing needs patching.
 Every call has a timeout, transient failures are retried with backoff (retry.py),
 and every error becomes one typed exception (errors.py) whose text never contains a
 secret: passwords and keys that were sent are scrubbed from the service's message.
+Every answer's ``Date`` header sets the provider's idea of the service's time
+(clock.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from aliyunsdkeci.request.v20180808.DeleteImageCacheRequest import DeleteImageCa
 from aliyunsdkeci.request.v20180808.DescribeImageCachesRequest import DescribeImageCachesRequest
 from aliyunsdkeci.request.v20180808.UpdateImageCacheRequest import UpdateImageCacheRequest
 
+from pulumi_eci_cache.cloud.clock import ServiceClock
 from pulumi_eci_cache.cloud.credentials import Credential, Settings
 from pulumi_eci_cache.cloud.signing import RpcSignatureAuth
 from pulumi_eci_cache.errors import ApiError, TransportError
@@ -95,6 +98,14 @@ def _acr_params(infos: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return params
 
 
+# Parameters the vendor's request classes (aliyun-python-sdk-eci 1.3.3) do not have,
+# though the API takes them (Alibaba's current SDK, alibabacloud-eci20180808, sends
+# them): set by hand, on the actions that take them.
+_NOT_IN_VENDOR_CLASSES: Mapping[str, frozenset[str]] = {
+    "Annotations": frozenset({"CreateImageCache"}),
+}
+
+
 def flatten_params(request: RpcRequest, fields: Mapping[str, Any]) -> dict[str, str]:
     """The query parameters of ``request`` with ``fields`` (Contract 1 names) set on it."""
     extra: dict[str, Any] = {}
@@ -103,6 +114,9 @@ def flatten_params(request: RpcRequest, fields: Mapping[str, Any]) -> dict[str, 
             continue
         if name == "AcrRegistryInfos":
             extra.update(_acr_params(value))
+            continue
+        if request.get_action_name() in _NOT_IN_VENDOR_CLASSES.get(name, ()):
+            extra[name] = value
             continue
         setter = getattr(request, f"set_{name}", None)
         if setter is None:
@@ -150,8 +164,10 @@ class EciClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         on_retry: Callable[[str], None] | None = None,
+        service_clock: ServiceClock | None = None,
     ) -> None:
         self.settings = settings
+        self.service_clock = service_clock or ServiceClock()
         self._retry = retry or RetryPolicy()
         self._limiter = rate_limiter
         self._sleep = sleep
@@ -280,6 +296,7 @@ class EciClient:
             endpoint=self.settings.endpoint,
             endpoint_source=self.settings.endpoint_source,
             unreachable=unreachable,
+            keys=self.settings.keys,
         )
 
     def _send(self, action: str, params: dict[str, str], secrets: list[str]) -> dict[str, Any]:
@@ -291,6 +308,7 @@ class EciClient:
             reason = type(exc).__name__ + ": " + (_scrub(str(exc), secrets) or "no detail")
             unreachable = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
             raise self._transport_error(action, reason, unreachable) from exc
+        self.service_clock.observe(response.headers.get("Date"))
         try:
             body = response.json()
         except ValueError:
@@ -312,7 +330,8 @@ class EciClient:
                 _scrub(str(message), secrets),
                 str(body.get("RequestId", "")),
                 response.status_code,
-                str(body.get("Recommend", "")),
+                _scrub(str(body.get("Recommend", "")), secrets),
+                keys=self.settings.keys,
             )
             if self._limiter is not None and error.throttled:
                 self._limiter.on_throttled()

@@ -2,8 +2,10 @@
 
 Users of Alibaba Cloud tools expect one order, most explicit first:
 
-1. stack config: ``alicloud:accessKey`` / ``alicloud:secretKey`` / ``alicloud:securityToken``
-   (what pulumi-alicloud users already set), ``alicloud:region``, ``alicloud:profile``;
+1. the provider's settings (rules/config.py): ``accessKey`` / ``secretKey`` /
+   ``securityToken``, ``region``, ``profile`` -- ``alicloud:accessKey`` and so on in the
+   dynamic face's stack config (what pulumi-alicloud users already set), the
+   ``ecicache`` provider's configuration in the plugin;
 2. environment: ``ALIBABA_CLOUD_ACCESS_KEY_ID`` / ``_SECRET`` / ``ALIBABA_CLOUD_SECURITY_TOKEN``,
    then the older ``ALICLOUD_ACCESS_KEY`` / ``ALICLOUD_SECRET_KEY`` / ``ALICLOUD_SECURITY_TOKEN``;
 3. the aliyun CLI profile file (``~/.aliyun/config.json``, profile from ``alicloud:profile``
@@ -19,6 +21,7 @@ Steps 3-6 are served by the well-kept ``alibabacloud-credentials`` library; we o
 choose the order, and read the environment at call time (the library reads it at
 import time, which would freeze it for a long-lived provider process).
 Nothing here is ever stored on a pickled object: the provider resolves it per process.
+Messages name each setting the way the user's face spells it (``KeyNames``).
 """
 
 from __future__ import annotations
@@ -26,20 +29,27 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pulumi_eci_cache.errors import ConfigError
+from pulumi_eci_cache.rules.config import ProviderConfig, stack_key
 
 __all__ = [
     "Credential",
     "CredentialChain",
+    "KeyNames",
     "Settings",
     "configured_role",
     "resolve_settings",
 ]
 
+# How a face names a setting in messages: ``alicloud:accessKey`` (stack config of the
+# dynamic face, the default) or ``ecicache:accessKey`` (the plugin's).
+KeyNames = Callable[[str], str]
+
 DEFAULT_ENDPOINT_TEMPLATE = "https://eci.{region}.aliyuncs.com"
+_DEFAULT_SOURCE = "the default endpoint of region"
 
 
 @dataclass(frozen=True)
@@ -60,12 +70,17 @@ def _first(mapping: Mapping[str, Any], *keys: str) -> str | None:
     return None
 
 
-def _static(config: Mapping[str, Any], environ: Mapping[str, str]) -> Credential | None:
+def _static(
+    config: ProviderConfig, environ: Mapping[str, str], keys: KeyNames
+) -> Credential | None:
+    settings = {
+        keys(name): config.secret(name) for name in ("access_key", "secret_key", "security_token")
+    }
     sources: list[tuple[str, Mapping[str, Any], tuple[str, str, str]]] = [
         (
-            "stack config",
-            config,
-            ("alicloud:accessKey", "alicloud:secretKey", "alicloud:securityToken"),
+            "the provider's settings",
+            settings,
+            (keys("access_key"), keys("secret_key"), keys("security_token")),
         ),
         (
             "environment ALIBABA_CLOUD_*",
@@ -92,7 +107,7 @@ def _static(config: Mapping[str, Any], environ: Mapping[str, str]) -> Credential
     return None
 
 
-def _library_chain(config: Mapping[str, Any], environ: Mapping[str, str]) -> list[Any]:
+def _library_chain(config: ProviderConfig, environ: Mapping[str, str]) -> list[Any]:
     """The providers of alibabacloud-credentials, configured from *this* call's environment."""
     from alibabacloud_credentials.provider import (
         CLIProfileCredentialsProvider,
@@ -102,7 +117,7 @@ def _library_chain(config: Mapping[str, Any], environ: Mapping[str, str]) -> lis
     )
 
     home = environ.get("HOME") or os.path.expanduser("~")
-    profile = _first(config, "alicloud:profile") or environ.get("ALIBABA_CLOUD_PROFILE")
+    profile = config.profile or environ.get("ALIBABA_CLOUD_PROFILE")
     chain: list[Any] = [
         CLIProfileCredentialsProvider(
             profile_name=profile, profile_file=os.path.join(home, ".aliyun", "config.json")
@@ -127,7 +142,7 @@ def _library_chain(config: Mapping[str, Any], environ: Mapping[str, str]) -> lis
                 role_arn=oidc[1], oidc_provider_arn=oidc[2], oidc_token_file_path=oidc[0]
             )
         )
-    role = _first(config, "alicloud:ecsRoleName") or environ.get("ALIBABA_CLOUD_ECS_METADATA")
+    role = config.ecs_role_name or environ.get("ALIBABA_CLOUD_ECS_METADATA")
     if role:
         chain.append(EcsRamRoleCredentialsProvider(role_name=role))
     return chain
@@ -142,11 +157,13 @@ class CredentialChain:
 
     def __init__(
         self,
-        config: Mapping[str, Any] | None = None,
+        config: ProviderConfig | None = None,
         environ: Mapping[str, str] | None = None,
+        keys: KeyNames = stack_key,
     ) -> None:
-        self._config = dict(config or {})
+        self._config = config or ProviderConfig()
         self._environ = dict(os.environ if environ is None else environ)
+        self._keys = keys
         self._lock = threading.Lock()
         self._static: Credential | None = None
         self._provider: Any = None
@@ -166,7 +183,7 @@ class CredentialChain:
             )
 
     def _resolve(self) -> None:
-        self._static = _static(self._config, self._environ)
+        self._static = _static(self._config, self._environ, self._keys)
         if self._static is not None:
             return
         errors = []
@@ -179,8 +196,8 @@ class CredentialChain:
             self._provider = provider
             return
         raise ConfigError(
-            "no Alibaba Cloud credentials found. Set stack config alicloud:accessKey and "
-            "alicloud:secretKey (as secrets), or ALIBABA_CLOUD_ACCESS_KEY_ID and "
+            f"no Alibaba Cloud credentials found. Set {self._keys('access_key')} and "
+            f"{self._keys('secret_key')} (as a secret), or ALIBABA_CLOUD_ACCESS_KEY_ID and "
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET, or an aliyun CLI profile. Tried: " + "; ".join(errors)
         )
 
@@ -199,6 +216,18 @@ class Settings:
     credentials: Callable[[], Credential] = field(repr=False)
     endpoint_source: str = "the endpoint given"
     role: str | None = None
+    keys: KeyNames = field(default=stack_key, repr=False, compare=False)
+
+    def in_region(self, region_id: str) -> Settings:
+        """The same account and endpoint choice in another region (a resource's own
+        ``region``): the default endpoint follows the region, a configured one stays."""
+        if region_id == self.region_id:
+            return self
+        endpoint, source = self.endpoint, self.endpoint_source
+        if source.startswith(_DEFAULT_SOURCE):
+            endpoint = DEFAULT_ENDPOINT_TEMPLATE.format(region=region_id)
+            source = f"{_DEFAULT_SOURCE} {region_id}"
+        return replace(self, region_id=region_id, endpoint=endpoint, endpoint_source=source)
 
 
 def _cli_profile(environ: Mapping[str, str], profile: str | None) -> Mapping[str, Any]:
@@ -219,28 +248,18 @@ def _cli_profile(environ: Mapping[str, str], profile: str | None) -> Mapping[str
 
 
 def configured_role(
-    config: Mapping[str, Any], environ: Mapping[str, str], cli_profile: Mapping[str, Any]
+    config: ProviderConfig, environ: Mapping[str, str], cli_profile: Mapping[str, Any]
 ) -> str | None:
-    """The RAM role the configuration assumes: ``alicloud:assumeRole.roleArn`` (as
+    """The RAM role the configuration assumes: ``assumeRole.roleArn`` (as
     pulumi-alicloud spells it), ``ALIBABA_CLOUD_ROLE_ARN``, the CLI profile's role, or
     an ECS instance role name."""
-    import json
-
-    assume = config.get("alicloud:assumeRole")
-    if isinstance(assume, str):
-        try:
-            assume = json.loads(assume)
-        except ValueError:
-            assume = None
-    if isinstance(assume, Mapping) and assume.get("roleArn"):
-        return str(assume["roleArn"])
+    if config.assume_role is not None:
+        return config.assume_role.role_arn
     arn = _first(environ, "ALIBABA_CLOUD_ROLE_ARN", "ALICLOUD_ASSUME_ROLE_ARN")
     arn = arn or _first(cli_profile, "ram_role_arn")
     if arn:
         return arn
-    ecs_role = _first(config, "alicloud:ecsRoleName") or _first(
-        environ, "ALIBABA_CLOUD_ECS_METADATA"
-    )
+    ecs_role = config.ecs_role_name or _first(environ, "ALIBABA_CLOUD_ECS_METADATA")
     ecs_role = ecs_role or _first(cli_profile, "ram_role_name")
     return f"ecs-role:{ecs_role}" if ecs_role else None
 
@@ -254,34 +273,38 @@ def normalise_endpoint(endpoint: str) -> str:
 
 
 def resolve_settings(
-    config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+    config: ProviderConfig | None = None,
+    environ: Mapping[str, str] | None = None,
+    keys: KeyNames = stack_key,
 ) -> Settings:
-    """Region, endpoint and a credential source from stack config, then the environment."""
-    config = dict(config or {})
+    """Region, endpoint and a credential source from the provider's settings, then the
+    environment; ``keys`` names settings in messages as the user's face spells them."""
+    config = config or ProviderConfig()
     env = dict(os.environ if environ is None else environ)
-    profile = _first(config, "alicloud:profile") or env.get("ALIBABA_CLOUD_PROFILE")
+    profile = config.profile or env.get("ALIBABA_CLOUD_PROFILE")
     cli_profile = _cli_profile(env, profile)
     region = (
-        _first(config, "alicloud:region")
+        config.region
         or _first(env, "ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION", "ALIBABA_CLOUD_REGION")
         or _first(cli_profile, "region_id")
     )
     if not region:
         raise ConfigError(
-            "no region: set stack config alicloud:region (pulumi config set alicloud:region "
-            "cn-hangzhou) or the environment variable ALIBABA_CLOUD_REGION_ID"
+            f"no region: set {keys('region')} (e.g. cn-hangzhou) or the environment "
+            "variable ALIBABA_CLOUD_REGION_ID"
         )
-    if _first(config, "eci-cache:endpoint"):
-        endpoint, source = str(config["eci-cache:endpoint"]), "stack config eci-cache:endpoint"
+    if config.endpoint:
+        endpoint, source = config.endpoint, keys("endpoint")
     elif _first(env, "ECI_CACHE_ENDPOINT"):
         endpoint, source = env["ECI_CACHE_ENDPOINT"], "environment variable ECI_CACHE_ENDPOINT"
     else:
         endpoint = DEFAULT_ENDPOINT_TEMPLATE.format(region=region)
-        source = f"the default endpoint of region {region}"
+        source = f"{_DEFAULT_SOURCE} {region}"
     return Settings(
         region,
         normalise_endpoint(endpoint),
-        CredentialChain(config, env),
+        CredentialChain(config, env, keys),
         endpoint_source=source,
         role=configured_role(config, env, cli_profile),
+        keys=keys,
     )

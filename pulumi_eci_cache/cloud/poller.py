@@ -14,7 +14,9 @@ service throttles (or answers with a 5xx) is simply tried again later, for up to
 ``give_up_after`` seconds: it never fails the creates waiting on it. A round that
 gets no answer at all (endpoint down, unknown host, TLS failure) is not throttling:
 after ``unreachable_after`` seconds of those, every waiter gets the error, which names
-the endpoint and the setting it came from.
+the endpoint and the setting it came from. ``interrupt`` ends every wait at once (the
+engine's Cancel, a person's Ctrl-C): each waiter gets the error it is given. The
+poller's clock and its waits are arguments (``clock``, ``wait``), so tests drive them.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ __all__ = ["PolledCache", "SharedPoller", "Sighting"]
 Snapshot = dict[str, dict[str, Any]]
 # Whether a look at one cache (None: the round did not list it) is what its waiter awaits.
 WakeIf = Callable[[Mapping[str, Any] | None], bool]
+# How the poller waits on its condition: ``wait(condition, timeout or None)``.
+Wait = Callable[[threading.Condition, float | None], object]
+
+
+def _condition_wait(condition: threading.Condition, timeout: float | None) -> object:
+    return condition.wait(timeout)
 
 
 @dataclass(frozen=True)
@@ -58,12 +66,14 @@ class SharedPoller:
         unreachable_after: float = 60.0,
         report: Callable[[str], None] | None = None,
         report_every: float = 10.0,
+        wait: Wait = _condition_wait,
     ) -> None:
         self._describe_all = describe_all
         # A number, or a function of the moment (the provider ties it to the request
         # budget, so polling never starves the creates and updates it serves).
         self._pace = min_interval if callable(min_interval) else (lambda: float(min_interval))
         self._clock = clock
+        self._wait = wait
         self._idle_exit = idle_exit
         self._give_up_after = give_up_after
         self._unreachable_after = unreachable_after
@@ -82,6 +92,7 @@ class SharedPoller:
         self._failing_since: float | None = None
         self._failed_rounds = 0
         self._error: BaseException | None = None
+        self._interrupted: BaseException | None = None
         self._thread: threading.Thread | None = None
         self.rounds = 0
 
@@ -126,6 +137,8 @@ class SharedPoller:
             self._cond.notify_all()
             try:
                 while self._round_started < not_before:
+                    if self._interrupted is not None:
+                        raise self._interrupted
                     if (
                         wake_if is not None
                         and self.rounds > newer_than
@@ -133,12 +146,18 @@ class SharedPoller:
                         and wake_if(self._snapshot)
                     ):
                         return self.rounds, self._snapshot
-                    self._cond.wait()
+                    self._wait(self._cond, None)
                 if self._error is not None:
                     raise self._error
                 return self.rounds, self._snapshot
             finally:
                 del self._wanted[ticket]
+
+    def interrupt(self, error: BaseException) -> None:
+        """End every wait, now and later, with ``error`` (the engine cancelled)."""
+        with self._cond:
+            self._interrupted = error
+            self._cond.notify_all()
 
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -156,14 +175,14 @@ class SharedPoller:
             with self._cond:
                 due = self._next_round_at()
                 now = self._clock()
-                if due is None:
-                    if now - idle_since > self._idle_exit:
+                if due is None or self._interrupted is not None:
+                    if now - idle_since > self._idle_exit or self._interrupted is not None:
                         self._thread = None
                         return
-                    self._cond.wait(timeout=self._idle_exit)
+                    self._wait(self._cond, self._idle_exit)
                     continue
                 if due > now:
-                    self._cond.wait(timeout=due - now)
+                    self._wait(self._cond, due - now)
                     continue
             self._round()
             idle_since = self._clock()

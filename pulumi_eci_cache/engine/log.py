@@ -4,10 +4,11 @@ A dynamic provider's stdout reaches ``pulumi up`` as loose lines of the stack, n
 the resource they are about. Native providers call the engine's ``pulumirpc.Engine/Log``
 with the resource's URN instead: an ``ephemeral`` line is the status on the resource's
 row, replaced in place (``Creating 45%``); a lasting one is listed under the resource.
-The engine hands its address to the provider process (``python -u -m pulumi.dynamic
-<engine address>``) and every call names its resource (``server_hooks.current_urn()``),
-so this module does the same, over one gRPC channel per process and with a short
-deadline per line (a slow engine never holds a create up for long). With no engine to
+The engine hands its address to every provider process as its first argument (``python
+-u -m pulumi.dynamic <engine address>``, ``pulumi-resource-ecicache <engine address>``)
+and every call names its resource by URN, which the caller passes with each line; this
+module does the same as native providers, over one gRPC channel per provider and with a
+short deadline per line (a slow engine never holds a create up for long). With no engine to
 talk to (no address, a test harness's ``127.0.0.1:0``, a refused connection) a line is
 printed instead, named by its label (``web (imc-...)``) and written whole under a lock:
 ``print`` writes the text and the newline apart, so lines of concurrent caches would
@@ -27,20 +28,15 @@ from typing import Any, Literal, TextIO
 import grpc
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc
 
-from pulumi_eci_cache.engine.dynamic import server_hooks
-from pulumi_eci_cache.engine.dynamic.concurrency import in_dynamic_provider_process
-
 __all__ = [
     "PRINTED_STATUS_EVERY",
-    "RESOURCE_LOG",
     "EngineLog",
     "LineWriter",
     "ResourceLog",
     "cache_label",
     "engine_address",
-    "note",
-    "status",
-    "warn",
+    "resource_log",
+    "stack_urn",
 ]
 
 Severity = Literal["info", "warning"]
@@ -50,18 +46,20 @@ RETRY_ENGINE_AFTER = 30.0  # after a failed Log call, print for this long before
 PRINTED_STATUS_EVERY = 20.0
 
 
-def engine_address(argv: list[str] | None = None) -> str | None:
-    """The engine's address inside the provider process (its first argument), if any.
+def engine_address(argv: list[str]) -> str | None:
+    """The engine's address in a provider process's arguments (its first), if any.
 
     A port of 0 (what test harnesses pass when there is no engine) counts as none.
     """
-    if argv is None:
-        if not in_dynamic_provider_process():
-            return None
-        argv = sys.argv
     if len(argv) < 2 or not argv[1] or argv[1].rsplit(":", 1)[-1] == "0":
         return None
     return argv[1]
+
+
+def stack_urn(urn: str) -> str:
+    """The URN of the stack a resource's URN belongs to (its row heads the display)."""
+    stack, project = urn.removeprefix("urn:pulumi:").split("::")[:2]
+    return f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
 
 
 def cache_label(name: str | None, cache_id: str) -> str:
@@ -148,7 +146,7 @@ class ResourceLog:
     def status(self, label: str, state: str, detail: str = "", urn: str | None = None) -> None:
         """Show ``state detail`` (``Creating 45%``) on the resource's row, replacing the last.
 
-        ``label`` names the cache in a printed line; ``urn`` defaults to the current call's.
+        ``label`` names the cache in a printed line; ``urn`` is the resource's.
         """
         self._emit(label, f"{state} {detail}".strip(), "info", urn, status=state)
 
@@ -169,7 +167,6 @@ class ResourceLog:
         status: str | None = None,
     ) -> None:
         ephemeral = status is not None
-        urn = urn or server_hooks.current_urn()
         if urn and self.engine.send(severity, message, urn, ephemeral):
             return
         if status is not None and not self._worth_printing(label, status):
@@ -187,8 +184,6 @@ class ResourceLog:
             return True
 
 
-# One per provider process: the engine's address comes with the process.
-RESOURCE_LOG = ResourceLog(EngineLog(engine_address()), LineWriter())
-status = RESOURCE_LOG.status
-note = RESOURCE_LOG.note
-warn = RESOURCE_LOG.warn
+def resource_log(argv: list[str]) -> ResourceLog:
+    """The lines of a provider process whose arguments are ``argv`` (sys.argv)."""
+    return ResourceLog(EngineLog(engine_address(argv)), LineWriter())

@@ -32,7 +32,8 @@ from pulumi.runtime import config as runtime_config
 from pulumi_eci_cache.cloud.client import EciClient
 from pulumi_eci_cache.cloud.credentials import Settings, resolve_settings
 from pulumi_eci_cache.cloud.waiter import ACCEPTORS
-from pulumi_eci_cache.provider import CONFIG_PREFIXES, outputs_from_cache
+from pulumi_eci_cache.rules.api import outputs_from_cache
+from pulumi_eci_cache.rules.config import ProviderConfig
 from pulumi_eci_cache.rules.images import canonical_or_raw
 from pulumi_eci_cache.rules.matching import (
     ImageCacheMatch,
@@ -99,9 +100,7 @@ def program_settings() -> Settings:
     """Region, credentials and endpoint for a call made from the Pulumi program: the
     stack's ``alicloud:*`` / ``eci-cache:*`` config, then the environment."""
     stack_config = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    return resolve_settings(
-        {k: v for k, v in stack_config.items() if k.startswith(CONFIG_PREFIXES)}
-    )
+    return resolve_settings(ProviderConfig.from_stack_config(stack_config))
 
 
 @contextmanager

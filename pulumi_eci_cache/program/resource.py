@@ -16,6 +16,7 @@ import pulumi
 from pulumi.dynamic import Resource
 
 from pulumi_eci_cache.provider import IDENTITY_KEY, ImageCacheProvider
+from pulumi_eci_cache.rules.api import OUTPUT_FIELDS
 from pulumi_eci_cache.rules.identity import resource_identity
 
 __all__ = [
@@ -58,7 +59,13 @@ class ImageCacheArgs:
       place: changing them replaces the cache (the new one is built first);
     - ``timeout`` how long create/update/delete may wait, e.g. ``"90m"`` (default ``"60m"``);
     - ``adopt_image_cache_id`` an existing cache (``"imc-..."``) to take over instead of
-      creating one: brought to this spec if what Describe shows differs.
+      creating one: brought to this spec if what Describe shows differs;
+    - ``annotations`` a map sent as the cache's JSON ``Annotations`` (replaces on change);
+    - ``region`` the region to build in (default: the stack's, ``alicloud:region``);
+      changing it replaces the cache.
+
+    The fields are the input model's (rules/model.py), in its order; a test holds them
+    together.
     """
 
     image_cache_name: pulumi.Input[str]
@@ -86,6 +93,8 @@ class ImageCacheArgs:
     plain_http_registries: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
     timeout: pulumi.Input[str] | None = None
     adopt_image_cache_id: pulumi.Input[str] | None = None
+    annotations: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
+    region: pulumi.Input[str] | None = None
 
 
 def _plain(value: Any) -> Any:
@@ -116,23 +125,12 @@ def _identity(resource_name: str, opts: pulumi.ResourceOptions | None) -> str:
     )
 
 
-_OUTPUTS = (
-    "image_cache_id",
-    "status",
-    "progress",
-    "snapshot_id",
-    "flash_snapshot_id",
-    "container_group_id",
-    "creation_time",
-    "expire_date_time",
-    "last_matched_time",
-    "region_id",
-    "events",
-)
-
-
 class ImageCache(Resource, module="eci", name="ImageCache"):
-    """An ECI image cache, built and kept ``Ready`` by ``pulumi up``."""
+    """An ECI image cache, built and kept ``Ready`` by ``pulumi up``.
+
+    Its outputs are rules/api.py's ``ImageCacheOutputs`` (a test holds the annotations
+    below to them) plus every input.
+    """
 
     image_cache_id: pulumi.Output[str]
     image_cache_name: pulumi.Output[str]
@@ -169,7 +167,7 @@ class ImageCache(Resource, module="eci", name="ImageCache"):
                 props["image_registry_credentials"]
             )
         props[IDENTITY_KEY] = _identity(resource_name, opts)
-        for name in _OUTPUTS:
+        for name in OUTPUT_FIELDS:
             props.setdefault(name, None)
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(additional_secret_outputs=SECRET_INPUTS)
@@ -182,7 +180,9 @@ class ImageCache(Resource, module="eci", name="ImageCache"):
     ) -> ImageCache:
         """Look up an existing cache by its ``imc-...`` id; its outputs come from Describe."""
         cache = ImageCache.__new__(ImageCache)
-        props: dict[str, Any] = {name: None for name in ("image_cache_name", "images", *_OUTPUTS)}
+        props: dict[str, Any] = {
+            name: None for name in ("image_cache_name", "images", *OUTPUT_FIELDS)
+        }
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         Resource.__init__(cache, ImageCacheProvider(), resource_name, props, opts)
         return cache

@@ -22,6 +22,7 @@ from typing import Any
 
 from pulumi_eci_cache.rules.identity import IDENTITY_TAG
 from pulumi_eci_cache.rules.images import same_images
+from pulumi_eci_cache.rules.model import SNAKE, Naming
 
 __all__ = ["CLOCK_SKEW", "AdoptionPlan", "bearing_identity", "duration", "plan_adoption"]
 
@@ -95,8 +96,10 @@ def plan_adoption(
     timeout: float,
     now: float,
     seen_ids: Collection[str],
+    naming: Naming = SNAKE,
 ) -> AdoptionPlan:
-    """Adopt, clean up, or refuse: see the module docstring. ``now`` is epoch seconds."""
+    """Adopt, clean up, or refuse: see the module docstring. ``now`` is epoch seconds of
+    the service's clock (cloud/clock.py), never this machine's."""
     own: list[Mapping[str, Any]] = []
     others: list[tuple[Mapping[str, Any], str]] = []
     for cache in candidates:
@@ -114,12 +117,12 @@ def plan_adoption(
         others += [(c, ambiguous) for c in live]
         live = []
     if others:
-        return AdoptionPlan(refusal=_refusal(others, now))
+        return AdoptionPlan(refusal=_refusal(others, now, naming))
     adopt = str(live[0]["ImageCacheId"]) if live else None
     return AdoptionPlan(adopt=adopt, delete=failed)
 
 
-def _refusal(others: Sequence[tuple[Mapping[str, Any], str]], now: float) -> str:
+def _refusal(others: Sequence[tuple[Mapping[str, Any], str]], now: float, naming: Naming) -> str:
     def one(cache: Mapping[str, Any], why: str) -> str:
         return (
             f'{cache.get("ImageCacheId")} ("{cache.get("ImageCacheName")}", '
@@ -134,5 +137,5 @@ def _refusal(others: Sequence[tuple[Mapping[str, Any], str]], now: float) -> str
         f"(same Pulumi organization, project, stack, resource name and credentials) but "
         f"cannot be its own interrupted create, so it is not taken over: {listed}. "
         f"Delete {' and '.join(ids)} if unused, or take one over deliberately with "
-        f'adopt_image_cache_id="{ids[0]}", then run the update again.'
+        f'{naming.show("adopt_image_cache_id")}="{ids[0]}", then run the update again.'
     )

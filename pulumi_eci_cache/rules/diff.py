@@ -1,20 +1,23 @@
 """The diff rules: which input changes update a cache in place, which replace it, and why.
 
-A Python dynamic provider can only tell the engine *which* properties changed and which
-of them force a replacement (no detailed diff), so each change also carries a sentence
-that the provider prints during the preview. The rules are data, declared once in
-``FIELD_RULES`` beside each input, like pulumi-go-provider's ``replaceOnChanges``
-annotations: how to compare the field, whether a change replaces the cache, and whether
-it needs an ``UpdateImageCache`` call at all (``timeout`` only changes how long Pulumi
-waits).
+Whether a change replaces the cache, and whether it needs an UpdateImageCache call at
+all, is declared once with each input (``model.Api``: ``replace`` says why the API
+cannot change it in place; inputs without an API name, such as ``timeout``, only
+change how Pulumi waits). This module adds how each input is compared and described
+(``COMPARE``), and turns a plan into the engine's per-property diff
+(``property_diff_kinds``: ADD / DELETE / UPDATE, ``_REPLACE`` where the change replaces
+the cache), which both engine faces hand over so ``pulumi preview --diff`` says
+exactly what is updated in place and what replaced. Every change also carries a
+sentence, listed under the resource during the preview.
 
 Comparisons are semantic, so rewriting an input the same way never rebuilds a cache:
-images compare canonically and in any order, tags as maps, credentials, ACR instances,
-registry lists and vSwitch ids in any order; an input absent on one side and empty (or
-at its API default) on the other is equal. A value still unknown at preview counts as a
-change. Replacements create the new cache before deleting the old one
-(``delete_before_replace`` is always False), so the old cache serves until the new one
-is Ready. Registry passwords never appear in a reason. Pure: no I/O.
+images compare canonically and in any order, tags and annotations as maps,
+credentials, ACR instances, registry lists and vSwitch ids in any order; an input
+absent on one side and empty (or at its API default) on the other is equal; an absent
+``region`` is the provider's. A value still unknown at preview counts as a change.
+Replacements create the new cache before deleting the old one
+(``DiffPlan.delete_before_replace`` is False), so the old cache serves until the new
+one is Ready. Registry passwords never appear in a reason. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ from .images import canonical_or_raw
 from .model import (
     DEFAULT_TIMEOUT,
     INPUT_FIELDS,
+    SNAKE,
+    ImageCacheSpec,
+    Naming,
+    api_of,
     as_written,
     canonical_host,
     contains_unknown,
@@ -35,11 +42,12 @@ from .model import (
 )
 
 __all__ = [
-    "FIELD_RULES",
+    "COMPARE",
     "DiffPlan",
     "FieldRule",
     "PropertyChange",
     "plan_diff",
+    "property_diff_kinds",
 ]
 
 ChangeKind = Literal["update", "replace"]
@@ -59,10 +67,8 @@ class DiffPlan:
     """Every changed input of one cache, in the order the inputs are declared."""
 
     changes: tuple[PropertyChange, ...] = ()
-
-    @property
-    def changed(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.changes)
+    # The replacement is Ready before the old cache is deleted.
+    delete_before_replace: bool = False
 
     @property
     def replaces(self) -> tuple[str, ...]:
@@ -74,15 +80,8 @@ class DiffPlan:
 
     @property
     def api_changes(self) -> tuple[str, ...]:
-        """The changes that need an UpdateImageCache call."""
-        return tuple(
-            c.name for c in self.changes if c.name not in FIELD_RULES or FIELD_RULES[c.name].api
-        )
-
-    @property
-    def delete_before_replace(self) -> bool:
-        """Always False: the replacement is Ready before the old cache is deleted."""
-        return False
+        """The changes that need an UpdateImageCache call (a broken status among them)."""
+        return tuple(c.name for c in self.changes if c.name not in _API or _API[c.name].name)
 
 
 # ---------------------------------------------------------------------------
@@ -118,7 +117,7 @@ def _vswitch_key(value: Any) -> Any:
     return frozenset(part.strip() for part in value.split(",") if part.strip()) or None
 
 
-def _tags_key(value: Any) -> Any:
+def _map_key(value: Any) -> Any:
     return None if _empty(value) else dict(value)
 
 
@@ -214,18 +213,6 @@ def _describe_hosts(name: str, old: Any, new: Any) -> str:
     return _added_removed(name, old, new, _spelled_hosts)
 
 
-def _describe_tags(name: str, old: Any, new: Any) -> str:
-    before, after = dict(old or {}), dict(new or {})
-    parts = [f"+ {k}={after[k]}" for k in sorted(after.keys() - before.keys())]
-    parts += [f"- {k}" for k in sorted(before.keys() - after.keys())]
-    parts += [
-        f"{k}: {_show(before[k])} -> {_show(after[k])}"
-        for k in sorted(before.keys() & after.keys())
-        if before[k] != after[k]
-    ]
-    return f"{name}: {', '.join(parts)}"
-
-
 def _describe_credentials(name: str, old: Any, new: Any) -> str:
     before, after = _credential_map(old), _credential_map(new)
     parts = [f"+ registry {s}" for s in sorted(after.keys() - before.keys())]
@@ -269,77 +256,53 @@ def _describe_adoption(name: str, old: Any, new: Any) -> str:
     return f"{_describe_scalar(name, old, new)} (only read when the cache is created; no API call)"
 
 
+def _describe_map(name: str, old: Any, new: Any) -> str:
+    """``+ k=v, - k, k: "a" -> "b"`` for tags and annotations."""
+    before, after = dict(old or {}), dict(new or {})
+    parts = [f"+ {k}={after[k]}" for k in sorted(after.keys() - before.keys())]
+    parts += [f"- {k}" for k in sorted(before.keys() - after.keys())]
+    parts += [
+        f"{k}: {_show(before[k])} -> {_show(after[k])}"
+        for k in sorted(before.keys() & after.keys())
+        if before[k] != after[k]
+    ]
+    return f"{name}: {', '.join(parts)}"
+
+
 # ---------------------------------------------------------------------------
-# The rules, one per input
+# How each input is compared and described (the rest: as plain values)
 
 
 @dataclass(frozen=True)
 class FieldRule:
-    """How one input is compared and applied.
+    """How one input is compared and described: ``key`` maps a value to a normal form
+    (None = not set), ``describe`` says what changed."""
 
-    ``key`` maps a value to a normal form (None = not set); ``describe`` says what
-    changed; ``kind`` is "replace" when the API cannot change the field in place
-    (``replace_why`` says so in the preview); ``api`` is False for inputs that only
-    steer the provider.
-    """
-
-    kind: ChangeKind
     key: Callable[[Any], Any]
-    describe: Callable[[str, Any, Any], str]
-    api: bool = True
-    replace_why: str = ""
+    describe: Callable[[str, Any, Any], str] = _describe_scalar
 
 
-_AS_IS = _scalar()
-_Describe = Callable[[str, Any, Any], str]
-
-
-def _update(
-    key: Callable[[Any], Any] = _AS_IS, describe: _Describe = _describe_scalar
-) -> FieldRule:
-    return FieldRule("update", key, describe)
-
-
-def _replace(key: Callable[[Any], Any], describe: _Describe, why: str) -> FieldRule:
-    return FieldRule("replace", key, describe, replace_why=why)
-
-
-FIELD_RULES: Mapping[str, FieldRule] = {
-    "image_cache_name": _update(),
-    "images": _update(_images_key, _describe_images),
-    "security_group_id": _update(),
-    "vswitch_id": _update(_vswitch_key, _describe_vswitches),
-    "zone_id": _replace(
-        _AS_IS, _describe_scalar, "the ECI API cannot move a cache to another zone"
-    ),
-    "eip_instance_id": _update(),
-    "image_cache_size": _update(_scalar(default=20)),  # the API's default size is 20 GiB
-    "retention_days": _update(),
-    "resource_group_id": _update(),
-    "image_registry_credentials": _update(_credentials_key, _describe_credentials),
-    "acr_registry_infos": _update(_acr_key, _describe_acr),
-    "tags": _update(_tags_key, _describe_tags),
-    "auto_match_image_cache": _update(_scalar(default=False)),
-    "flash": _update(_scalar(default=False)),
-    "flash_copy_count": _update(),
-    "standard_copy_count": _update(),
-    "elimination_strategy": _update(),  # "" is the API default and counts as not set
-    "insecure_registries": _replace(
-        _hosts_key,
-        _describe_hosts,
-        "the ECI API cannot change the insecure registries of an existing cache",
-    ),
-    "plain_http_registries": _replace(
-        _hosts_key,
-        _describe_hosts,
-        "the ECI API cannot change the plain-HTTP registries of an existing cache",
-    ),
-    "timeout": FieldRule("update", _timeout_key, _describe_timeout, api=False),
-    "adopt_image_cache_id": FieldRule("update", _AS_IS, _describe_adoption, api=False),
+COMPARE: Mapping[str, FieldRule] = {
+    "images": FieldRule(_images_key, _describe_images),
+    "vswitch_id": FieldRule(_vswitch_key, _describe_vswitches),
+    "image_registry_credentials": FieldRule(_credentials_key, _describe_credentials),
+    "acr_registry_infos": FieldRule(_acr_key, _describe_acr),
+    "tags": FieldRule(_map_key, _describe_map),
+    "annotations": FieldRule(_map_key, _describe_map),
+    "insecure_registries": FieldRule(_hosts_key, _describe_hosts),
+    "plain_http_registries": FieldRule(_hosts_key, _describe_hosts),
+    "timeout": FieldRule(_timeout_key, _describe_timeout),
+    "adopt_image_cache_id": FieldRule(_scalar(), _describe_adoption),
 }
 
-if set(FIELD_RULES) != set(INPUT_FIELDS):  # pragma: no cover - a programming error
-    raise AssertionError("FIELD_RULES must cover exactly the inputs of ImageCacheSpec")
+_API = {name: api_of(info) for name, info in ImageCacheSpec.model_fields.items()}
+_RULES: Mapping[str, FieldRule] = {
+    name: COMPARE.get(name) or FieldRule(_scalar(default=_API[name].default))
+    for name in INPUT_FIELDS
+}
+
+if not set(COMPARE) <= set(INPUT_FIELDS):  # pragma: no cover - a programming error
+    raise AssertionError("COMPARE names only inputs of ImageCacheSpec")
 
 
 # What a refreshed cache's status demands, even when no input changed: a Failed cache
@@ -351,10 +314,29 @@ BROKEN_STATUS: Mapping[str, tuple[ChangeKind, str]] = {
 }
 
 
-def plan_diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffPlan:
+def _sides(
+    name: str, olds: Mapping[str, Any], news: Mapping[str, Any], region: str | None
+) -> tuple[Any, Any]:
+    """The old and new value of one input; an absent ``region`` is the provider's (and
+    a stack made before ``region`` existed says where its cache is in ``region_id``)."""
+    if name != "region":
+        return olds.get(name), news.get(name)
+    old = olds.get("region") or olds.get("region_id")
+    new = news.get("region") or region
+    return (old, new) if old and new else (None, None)
+
+
+def plan_diff(
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    naming: Naming = SNAKE,
+    region: str | None = None,
+) -> DiffPlan:
     """Compare the old outputs (which hold the old normalised inputs) with the new checked
     inputs. Computed outputs (``progress``, ``events``, ...) are not inputs and are
-    ignored, except a ``status`` that says the cache is broken (``BROKEN_STATUS``)."""
+    ignored, except a ``status`` that says the cache is broken (``BROKEN_STATUS``).
+    ``region`` is the provider's, for resources that do not name one; reasons name
+    inputs as ``naming`` spells them."""
     changes: list[PropertyChange] = []
     broken = BROKEN_STATUS.get(str(olds.get("status")))
     if broken is not None:
@@ -362,15 +344,39 @@ def plan_diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffPlan:
             PropertyChange("status", broken[0], f"status is {olds['status']}: {broken[1]}")
         )
     for name in INPUT_FIELDS:
-        rule = FIELD_RULES[name]
-        old, new = olds.get(name), news.get(name)
+        rule, shown = _RULES[name], naming.show(name)
+        old, new = _sides(name, olds, news, region)
         if contains_unknown(new) or contains_unknown(old):
-            what = f"{name} is not known until other resources are updated, so it may change"
+            what = f"{shown} is not known until other resources are updated, so it may change"
         elif rule.key(old) != rule.key(new):
-            what = rule.describe(name, old, new)
+            what = rule.describe(shown, old, new)
         else:
             continue
-        if rule.kind == "replace":
-            what = f"{what}: {rule.replace_why}, so it is replaced"
-        changes.append(PropertyChange(name, rule.kind, what))
+        replace = _API[name].replace
+        if replace:
+            what = f"{what}: {replace}, so it is replaced"
+        changes.append(PropertyChange(name, "replace" if replace else "update", what))
     return DiffPlan(tuple(changes))
+
+
+def _absent(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def property_diff_kinds(
+    plan: DiffPlan, olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> dict[str, str]:
+    """``{"images": "UPDATE", "zone_id": "ADD_REPLACE", ...}``: the engine's kind names
+    for each changed property (``status`` is an output; the rest are inputs)."""
+    kinds = {}
+    for change in plan.changes:
+        if change.name not in _API or change.name == "region":  # a status; a region moves
+            base = "UPDATE"
+        elif _absent(olds.get(change.name)):
+            base = "ADD"
+        elif _absent(news.get(change.name)):
+            base = "DELETE"
+        else:
+            base = "UPDATE"
+        kinds[change.name] = base + ("_REPLACE" if change.kind == "replace" else "")
+    return kinds

@@ -6,7 +6,9 @@ we create carries one tag, ``pulumi-eci-cache-resource``, whose value names the
 resource AND who creates it, so that the next run can find exactly its own orphan:
 
 - the resource: Pulumi organization, project, stack and resource name (with its
-  parent's type and name), computed in the program (resource.py);
+  parent's type and name), computed in the program by the dynamic face (resource.py);
+  the plugin face has no program-side code, so it names the resource by its URN
+  (project, stack, the type chain of its parents and its name: unique in the stack);
 - the principal: who the credential is. A long-term access key is its AccessKeyId; an
   STS credential changes its key every session, so it is the role ARN where one is
   configured, and otherwise there is no stable principal and no automatic adoption.
@@ -21,9 +23,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from pulumi_eci_cache.cloud.credentials import Credential
-
-__all__ = ["IDENTITY_TAG", "identity_tag_value", "principal", "resource_identity"]
+__all__ = [
+    "IDENTITY_TAG",
+    "identity_tag_value",
+    "principal",
+    "resource_identity",
+    "resource_identity_of_urn",
+]
 
 IDENTITY_TAG = "pulumi-eci-cache-resource"
 
@@ -33,14 +39,20 @@ def resource_identity(organization: str, project: str, stack: str, name: str) ->
     return f"{organization}/{project}/{stack}/{name}"
 
 
-def principal(credential: Credential, role: str | None) -> str | None:
+def resource_identity_of_urn(urn: str) -> str:
+    """``urn/project/stack/parent-types$type::name``: the resource as the plugin face
+    knows it (a URN carries no organization; the principal tells accounts apart)."""
+    return f"urn/{urn.removeprefix('urn:pulumi:')}"
+
+
+def principal(access_key_id: str, security_token: str | None, role: str | None) -> str | None:
     """Who is creating: the access key for long-term keys, else the configured role.
 
     None for STS credentials without a configured role: their key id is new every
     session, so nothing stable says the next run is the same person.
     """
-    if not credential.security_token:
-        return f"access-key:{credential.access_key_id}"
+    if not security_token:
+        return f"access-key:{access_key_id}"
     if role:
         return f"role:{role}"
     return None

@@ -1,28 +1,27 @@
-"""The ImageCache inputs: their rules, their normal form, and the API request they make.
+"""The ImageCache inputs: one declaration per field, and their validation.
+
+Each input is declared once, in ``ImageCacheSpec``: its type and native pydantic
+constraints (``Field(ge=..., le=...)``, ``min_length``, ``pattern``, ``Literal``), a
+description, and an ``Api`` annotation that says where it goes in the ECI API, whether
+UpdateImageCache can change it (else a change replaces the cache, and why), the API's
+own default, whether DescribeImageCaches shows it, and in words the part of its rule
+that the constraints cannot say. That one declaration feeds validation (here), the
+diff rules (diff.py), the API request and the read-back (api.py), the plugin's schema
+and the "allowed" sentence of every description and message (``allowed``).
 
 Everything a user can get wrong is caught here, at ``pulumi preview``, with a message
 that names the input (with its index inside a list), shows the offending value and says
-what is allowed, instead of failing minutes into ``pulumi up`` with the service's terse
-``InvalidParameter``. Registry passwords are never shown (``<secret>``).
+what is allowed. Registry passwords are never shown (``<secret>``). Names are shown the
+way the user's language spells them (``Naming``: ``image_cache_size`` in Python,
+``imageCacheSize`` in YAML, TypeScript and Go).
 
-- ``ImageCacheSpec`` is the validated model (pydantic v2, unknown properties forbidden);
-  ``ImageCacheSpec.to_api()`` gives the API parameter dict of Contract 1
-  (docs/architecture.md).
 - ``check_inputs`` is the provider's ``check``: it validates each input on its own, so
   one bad input does not hide the others, lets values that are still unknown at preview
-  pass (``pulumi.output.Unknown`` instances, which is how the dynamic provider server
-  deserialises unknowns with ``keep_unknowns=True``, or the raw ``rpc.UNKNOWN`` sentinel
-  string; anywhere, including inside lists), and returns the normalised inputs to store
-  (images and registry addresses exactly as written -- their canonical forms are for
-  comparing only --, vSwitch ids without blanks, the ``timeout`` default filled in,
-  other defaults left out).
+  pass (``UNKNOWN``: each engine face turns its wire's unknowns into it), and returns
+  the normalised inputs to store (images, registry addresses and annotations exactly as
+  written -- canonical forms are for comparing only --, vSwitch ids without blanks, the
+  ``timeout`` default filled in, other defaults left out).
 - ``spec_from_inputs`` is for create and update, where every value is known.
-
-Keys starting with ``__`` (``__provider`` and other engine internals) are not inputs:
-the provider strips them before validating, and ``check_inputs``/``spec_from_inputs``
-also skip them (the dynamic provider server puts ``__provider`` back on the checked
-inputs itself). ``ImageCacheSpec.model_validate`` on its own refuses them like any other
-unknown property.
 
 Numbers arrive from the engine as floats (protobuf ``Struct`` has only doubles), so the
 integer inputs accept whole floats such as ``20.0`` but never booleans or strings, and
@@ -35,12 +34,11 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, cast
+from functools import cache
+from typing import Annotated, Any, Literal, cast
 
-from pulumi.output import Unknown
-from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_SENTINEL
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -52,26 +50,34 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
 )
+from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from .images import canonical_image, canonical_or_raw
 
 __all__ = [
+    "CAMEL",
     "DEFAULT_TIMEOUT",
     "INPUT_FIELDS",
     "REQUIRED_FIELDS",
-    "UNKNOWN_SENTINEL",
+    "SNAKE",
+    "UNKNOWN",
     "AcrRegistryInfo",
+    "Api",
     "CheckFailureInfo",
     "CheckOutcome",
     "ImageCacheSpec",
     "InvalidInputsError",
+    "Naming",
     "RegistryCredential",
+    "allowed",
+    "api_of",
     "as_written",
     "canonical_host",
     "check_inputs",
     "contains_unknown",
+    "describe",
     "is_unknown",
     "parse_duration",
     "registry_host",
@@ -84,23 +90,24 @@ SECRET = "<secret>"
 MAX_IMAGES = 20
 MAX_CREDENTIALS = 10
 MAX_VSWITCHES = 10
+MAX_ACR_INSTANCES = 10
 # The API takes 20; one is reserved for the tag that finds a cache after a crash.
 MAX_TAGS = 19
-CACHE_SIZE_GIB = (20, 32768)
-RETENTION_DAYS = (1, 65536)
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 128
 RESERVED_TAG_KEY_PREFIXES = ("aliyun", "acs:", "pulumi-eci-cache-")
 FORBIDDEN_TAG_PREFIXES = ("http://", "https://")
-ELIMINATION_STRATEGIES = ("", "LRU")
+# Kubernetes' limits for annotations, which is what the service's annotations are.
+ANNOTATIONS_MAX_BYTES = 256 * 1024
 
 # The documented rule for ImageCacheName is only "lowercase letters, digits and -";
 # the length (2..128) and "start and end with a letter or digit" are ECI's rule for
 # the names of its other resources (container groups), kept here so that no name we
 # accept can be refused by the service.
-_NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,126}[a-z0-9]")
+_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
+_CACHE_ID_PATTERN = r"^imc-[a-z0-9]+$"
+_REGION_PATTERN = r"^[a-z]+(-[a-z0-9]+)+$"
 _VSWITCH_RE = re.compile(r"vsw-[a-z0-9]+")
-_CACHE_ID_RE = re.compile(r"imc-[a-z0-9]+")
 _DURATION_RE = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _HOST_RE = re.compile(
     r"(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
@@ -108,15 +115,98 @@ _HOST_RE = re.compile(
     r"|\[[a-fA-F0-9:]+\])"
     r"(?::([0-9]{1,5}))?"
 )
+_DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_ANNOTATION_PREFIX_RE = re.compile(rf"(?=.{{1,253}}$){_DNS_LABEL}(\.{_DNS_LABEL})*")
+_ANNOTATION_NAME_RE = re.compile(r"(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
+
+
+# ---------------------------------------------------------------------------
+# What each input is to the API (one annotation per field)
+
+Wire = Literal["as_is", "comma", "tags", "json"]
+
+
+@dataclass(frozen=True)
+class Api:
+    """Where an input goes in the ECI API and how a change to it is applied.
+
+    ``name`` is the API parameter (Contract 1 key), None for inputs that only steer the
+    provider; ``wire`` how the value is written there (``comma``: a list joined with
+    commas; ``tags``: a map as ``[{"Key", "Value"}]``; ``json``: a map as JSON text);
+    ``replace`` says, when UpdateImageCache cannot change it, why a change replaces the
+    cache; ``default`` is the API's own value when the input is not set (an unset
+    input is sent as it on update, and equals it in a diff); ``read_back`` means
+    DescribeImageCaches shows it under ``name``, so refresh sees drift; ``rule`` says
+    in words what the constraints cannot (a pattern's meaning); ``unit`` follows
+    numbers in messages.
+    """
+
+    name: str | None = None
+    wire: Wire = "as_is"
+    replace: str = ""
+    default: Any = None
+    read_back: bool = False
+    rule: str = ""
+    unit: str = ""
+
+
+def api_of(info: FieldInfo) -> Api:
+    """The ``Api`` annotation of a model field (every field has one)."""
+    for item in info.metadata:
+        if isinstance(item, Api):
+            return item
+    return Api()
+
+
+# ---------------------------------------------------------------------------
+# How a face spells names
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How the user's language spells input names: the Python face keeps the model's
+    snake_case, the plugin's schema (YAML, TypeScript, Go) uses camelCase."""
+
+    show: Callable[[str], str]
+
+    def path(self, name: str, loc: Sequence[int | str] = ()) -> str:
+        text = self.show(name)
+        for part in loc:
+            text += f"[{part}]" if isinstance(part, int) else f".{self.show(str(part))}"
+        return text
+
+
+SNAKE = Naming(lambda name: name)
+CAMEL = Naming(to_camel)
 
 
 # ---------------------------------------------------------------------------
 # Unknown values (preview)
 
 
+class _Unknown:
+    """A value the engine does not know yet (preview); each face maps its wire's form here."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __reduce__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
 def is_unknown(value: object) -> bool:
     """Whether ``value`` is a value the engine does not know yet (at preview)."""
-    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN_SENTINEL)
+    return value is UNKNOWN
 
 
 def contains_unknown(value: object) -> bool:
@@ -131,8 +221,8 @@ def contains_unknown(value: object) -> bool:
 
 
 # ---------------------------------------------------------------------------
-# Value rules: each raises ValueError stating what is allowed; the failure formatter
-# adds the input's path and the offending value.
+# Value rules that constraints cannot express: each raises ValueError stating what
+# is allowed; the failure formatter adds the input's path and the offending value.
 
 
 def _whole_number(value: object) -> object:
@@ -145,23 +235,16 @@ def _whole_number(value: object) -> object:
     return value
 
 
-def _in_range(low: int, high: int | None, unit: str) -> AfterValidator:
-    def check(value: int) -> int:
-        if value < low or (high is not None and value > high):
-            allowed = f"from {low} to {high}" if high is not None else f"at least {low}"
-            raise ValueError(f"must be a whole number {allowed}{unit}")
+def _count(noun: str, limit: int, why: str = "") -> BeforeValidator:
+    """At most ``limit`` entries, said with the field's own noun (and why the limit)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, (list, tuple, Mapping)) and len(value) > limit:
+            reason = f" ({why})" if why else ""
+            raise ValueError(f"has {len(value)} {noun}; at most {limit} are allowed{reason}")
         return value
 
-    return AfterValidator(check)
-
-
-def _cache_name(value: str) -> str:
-    if not _NAME_RE.fullmatch(value):
-        raise ValueError(
-            f"must be 2 to 128 characters (got {len(value)}) of lowercase letters, digits "
-            'and "-", starting and ending with a letter or digit'
-        )
-    return value
+    return BeforeValidator(check)
 
 
 def _image_list(value: object) -> object:
@@ -223,6 +306,16 @@ def registry_host(value: str) -> str:
     return value.lower()
 
 
+def canonical_host(value: object) -> object:
+    """``registry_host(value)`` when valid, else ``value`` unchanged (never raises)."""
+    if isinstance(value, str):
+        try:
+            return registry_host(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _registry_list(value: object) -> object:
     if isinstance(value, (list, tuple)):
         hosts = [canonical_host(v) for v in value]
@@ -231,16 +324,6 @@ def _registry_list(value: object) -> object:
             raise ValueError(
                 f"names {', '.join(duplicates)} more than once; list each registry once"
             )
-    return value
-
-
-def canonical_host(value: object) -> object:
-    """``registry_host(value)`` when valid, else ``value`` unchanged (never raises)."""
-    if isinstance(value, str):
-        try:
-            return registry_host(value)
-        except ValueError:
-            return value
     return value
 
 
@@ -256,13 +339,8 @@ def _password(value: SecretStr) -> SecretStr:
     return value
 
 
-def _credential_list(value: object) -> object:
+def _credential_servers(value: object) -> object:
     if isinstance(value, (list, tuple)):
-        if len(value) > MAX_CREDENTIALS:
-            raise ValueError(
-                f"has {len(value)} entries; at most {MAX_CREDENTIALS} registry credentials "
-                "are allowed"
-            )
         servers = [
             canonical_host(entry.get("server")) for entry in value if isinstance(entry, Mapping)
         ]
@@ -278,11 +356,6 @@ def _credential_list(value: object) -> object:
 def _tags(value: object) -> object:
     if not isinstance(value, Mapping):
         raise ValueError("must be a map of tag keys to tag values (strings)")
-    if len(value) > MAX_TAGS:
-        raise ValueError(
-            f"has {len(value)} tags; at most {MAX_TAGS} are allowed (the API takes 20 and "
-            "pulumi-eci-cache keeps one for the tag that finds the cache after a crash)"
-        )
     for key, tag_value in value.items():
         if not isinstance(key, str) or not 1 <= len(key) <= TAG_KEY_MAX:
             raise ValueError(
@@ -318,10 +391,36 @@ def _tags(value: object) -> object:
     return value
 
 
-def _elimination_strategy(value: str) -> str:
-    if value not in ELIMINATION_STRATEGIES:
-        raise ValueError('must be "" (never evict) or "LRU" (evict least recently used first)')
+def _annotations(value: object) -> object:
+    """Kubernetes' rules for annotation keys (the service's annotations are theirs)."""
+    if not isinstance(value, Mapping):
+        raise ValueError("must be a map of annotation keys to values (strings)")
+    for key, text in value.items():
+        if not isinstance(key, str) or not _annotation_key_ok(key):
+            raise ValueError(
+                f"annotation key {json.dumps(as_written(key))} must be a name of at most 63 "
+                "letters, digits, '-', '_' and '.' (starting and ending with a letter or "
+                'digit), optionally after a DNS-subdomain prefix and "/", e.g. '
+                '"example.com/team"'
+            )
+        if not isinstance(text, str):
+            raise ValueError(
+                f'annotation "{key}" has value {json.dumps(as_written(text))}: '
+                "annotation values must be strings"
+            )
+    size = sum(len(k.encode()) + len(str(v).encode()) for k, v in value.items())
+    if size > ANNOTATIONS_MAX_BYTES:
+        raise ValueError(
+            f"has {size} bytes of keys and values; at most {ANNOTATIONS_MAX_BYTES} are allowed"
+        )
     return value
+
+
+def _annotation_key_ok(key: str) -> bool:
+    prefix, _, name = key.rpartition("/")
+    if prefix and not _ANNOTATION_PREFIX_RE.fullmatch(prefix):
+        return False
+    return bool(_ANNOTATION_NAME_RE.fullmatch(name))
 
 
 def parse_duration(text: str) -> int:
@@ -344,14 +443,6 @@ def _timeout(value: str) -> str:
     return value
 
 
-def _cache_id(value: str) -> str:
-    if not _CACHE_ID_RE.fullmatch(value):
-        raise ValueError(
-            'must be an image cache id: "imc-" followed by lowercase letters and digits'
-        )
-    return value
-
-
 def _valid_image(value: str) -> str:
     """A valid image reference, kept exactly as written (the canonical form is for
     comparing only: the service matches pods to caches on the references themselves)."""
@@ -368,8 +459,8 @@ def _valid_host(value: str) -> str:
 # ---------------------------------------------------------------------------
 # The model
 
-WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
-CacheName = Annotated[str, AfterValidator(_cache_name)]
+# Constraints first, the float-to-int step around them, so the JSON schema keeps them.
+_WHOLE = BeforeValidator(_whole_number)
 ImageRef = Annotated[str, AfterValidator(_valid_image)]
 RegistryHost = Annotated[str, AfterValidator(_valid_host)]
 NonEmptyStr = Annotated[str, AfterValidator(_not_empty)]
@@ -380,12 +471,14 @@ class RegistryCredential(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    server: RegistryHost = Field(
-        description='the registry address, host[:port] without a scheme, e.g. "r.example.com"'
+    server: Annotated[RegistryHost, Api("Server")] = Field(
+        description='The registry address, host[:port] without a scheme, e.g. "r.example.com".'
     )
-    user_name: NonEmptyStr = Field(description="the registry user name (not empty)")
-    password: Annotated[SecretStr, AfterValidator(_password)] = Field(
-        description="the registry password (a secret; never shown)"
+    user_name: Annotated[NonEmptyStr, Api("UserName")] = Field(
+        description="The registry user name (not empty)."
+    )
+    password: Annotated[SecretStr, AfterValidator(_password), Api("Password")] = Field(
+        description="The registry password (a secret: never stored or shown in plaintext)."
     )
 
 
@@ -394,133 +487,182 @@ class AcrRegistryInfo(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    instance_id: NonEmptyStr = Field(description='the ACR Enterprise instance id ("cri-...")')
-    instance_name: str | None = Field(default=None, description="the instance name")
-    region_id: str | None = Field(default=None, description="the instance's region id")
-    domains: list[RegistryHost] | None = Field(
+    instance_id: Annotated[NonEmptyStr, Api("InstanceId")] = Field(
+        description='The ACR Enterprise instance id ("cri-...").'
+    )
+    instance_name: Annotated[str | None, Api("InstanceName")] = Field(
+        default=None, description="The instance name."
+    )
+    region_id: Annotated[str | None, Api("RegionId")] = Field(
+        default=None, description="The instance's region id."
+    )
+    domains: Annotated[list[RegistryHost] | None, Api("Domains")] = Field(
         default=None,
-        description="the instance's custom domains (host[:port]); default: all of them",
+        description="The instance's custom domains (host[:port]); default: all of them.",
     )
 
 
 class ImageCacheSpec(BaseModel):
-    """The validated inputs of one image cache."""
+    """The validated inputs of one image cache (every field of CreateImageCache)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    image_cache_name: CacheName = Field(
-        description='2 to 128 lowercase letters, digits and "-", starting and ending with '
-        "a letter or digit"
+    image_cache_name: Annotated[
+        str,
+        Field(min_length=2, max_length=128, pattern=_NAME_PATTERN),
+        Api(
+            "ImageCacheName",
+            read_back=True,
+            rule='lowercase letters, digits and "-", starting and ending with a letter or digit',
+        ),
+    ] = Field(description="The image cache's name.")
+    images: Annotated[
+        list[ImageRef],
+        BeforeValidator(_image_list),
+        Field(min_length=1, max_length=MAX_IMAGES),
+        Api("Images", read_back=True, rule="each with a tag or a digest, each image once"),
+    ] = Field(description="The container images to cache, as pods will name them.")
+    security_group_id: Annotated[str | None, Api("SecurityGroupId")] = Field(
+        default=None, description="The security group of the instance that builds the cache."
     )
-    images: Annotated[list[ImageRef], BeforeValidator(_image_list)] = Field(
-        description="1 to 20 image references, each with a tag or a digest, each once"
-    )
-    security_group_id: str | None = Field(default=None, description="a security group id")
-    vswitch_id: Annotated[str, AfterValidator(_vswitch_ids)] | None = Field(
-        default=None, description='up to 10 vSwitch ids ("vsw-..."), comma-separated'
-    )
-    zone_id: str | None = Field(default=None, description="a zone id")
-    eip_instance_id: str | None = Field(default=None, description="an EIP instance id")
-    image_cache_size: Annotated[WholeNumber, _in_range(*CACHE_SIZE_GIB, " (GiB)")] | None = Field(
-        default=None, description="a whole number of GiB from 20 to 32768"
-    )
-    retention_days: Annotated[WholeNumber, _in_range(*RETENTION_DAYS, " (days)")] | None = Field(
-        default=None, description="a whole number of days from 1 to 65536"
-    )
-    resource_group_id: str | None = Field(default=None, description="a resource group id")
-    image_registry_credentials: (
-        Annotated[list[RegistryCredential], BeforeValidator(_credential_list)] | None
-    ) = Field(default=None, description="up to 10 registry credentials")
-    acr_registry_infos: list[AcrRegistryInfo] | None = Field(
-        default=None, description="ACR Enterprise instances, each with an instance_id"
-    )
-    tags: Annotated[dict[str, str], BeforeValidator(_tags)] | None = Field(
-        default=None, description="up to 19 tags (one of the API's 20 is reserved)"
-    )
-    auto_match_image_cache: StrictBool | None = Field(default=None, description="true or false")
-    flash: StrictBool | None = Field(default=None, description="true or false")
-    flash_copy_count: Annotated[WholeNumber, _in_range(1, None, "")] | None = Field(
-        default=None, description="a whole number of at least 1"
-    )
-    standard_copy_count: Annotated[WholeNumber, _in_range(1, None, "")] | None = Field(
-        default=None, description="a whole number of at least 1"
-    )
-    elimination_strategy: Annotated[str, AfterValidator(_elimination_strategy)] | None = Field(
-        default=None, description='"" or "LRU"'
-    )
-    insecure_registries: Annotated[list[RegistryHost], BeforeValidator(_registry_list)] | None = (
-        Field(default=None, description="registry addresses host[:port] without a scheme")
-    )
-    plain_http_registries: Annotated[list[RegistryHost], BeforeValidator(_registry_list)] | None = (
-        Field(default=None, description="registry addresses host[:port] without a scheme")
-    )
-    timeout: Annotated[str, AfterValidator(_timeout)] = Field(
-        default=DEFAULT_TIMEOUT,
-        description='how long to wait for the cache, e.g. "90s", "10m", "1h30m"',
-    )
-    adopt_image_cache_id: Annotated[str, AfterValidator(_cache_id)] | None = Field(
+    vswitch_id: Annotated[
+        str | None,
+        AfterValidator(_vswitch_ids),
+        Api("VSwitchId", rule=f'up to {MAX_VSWITCHES} vSwitch ids ("vsw-..."), comma-separated'),
+    ] = Field(
         default=None,
-        description='an existing cache ("imc-...") to take over instead of creating one',
+        description="The vSwitch of the instance that builds the cache; several for several zones.",
+    )
+    zone_id: Annotated[
+        str | None, Api("ZoneId", replace="the ECI API cannot move a cache to another zone")
+    ] = Field(default=None, description="The zone to build the cache in.")
+    eip_instance_id: Annotated[str | None, Api("EipInstanceId")] = Field(
+        default=None,
+        description="An elastic IP for pulling public images without a NAT gateway.",
+    )
+    image_cache_size: Annotated[
+        Annotated[int, Field(ge=20, le=32768), _WHOLE] | None,
+        Api("ImageCacheSize", default=20, read_back=True, unit=" (GiB)"),
+    ] = Field(default=None, description="The cache's size in GiB (the service's default: 20).")
+    retention_days: Annotated[
+        Annotated[int, Field(ge=1, le=65536), _WHOLE] | None,
+        Api("RetentionDays", unit=" (days)"),
+    ] = Field(default=None, description="How many days the cache is kept (default: forever).")
+    resource_group_id: Annotated[str | None, Api("ResourceGroupId", read_back=True)] = Field(
+        default=None, description="The resource group of the cache."
+    )
+    image_registry_credentials: Annotated[
+        Annotated[list[RegistryCredential], Field(max_length=MAX_CREDENTIALS)] | None,
+        _count("entries", MAX_CREDENTIALS),
+        BeforeValidator(_credential_servers),
+        Api("ImageRegistryCredentials", rule="one per registry server"),
+    ] = Field(default=None, description="Logins for private registries (always secret).")
+    acr_registry_infos: Annotated[
+        Annotated[list[AcrRegistryInfo], Field(max_length=MAX_ACR_INSTANCES)] | None,
+        Api("AcrRegistryInfos"),
+    ] = Field(
+        default=None,
+        description="ACR Enterprise instances to pull from without a password.",
+    )
+    tags: Annotated[
+        Annotated[dict[str, str], Field(max_length=MAX_TAGS)] | None,
+        _count(
+            "tags",
+            MAX_TAGS,
+            "the API takes 20 and pulumi-eci-cache keeps one for the tag that finds the "
+            "cache after a crash",
+        ),
+        BeforeValidator(_tags),
+        Api(
+            "Tags",
+            wire="tags",
+            read_back=True,
+            rule=f"keys of 1 to {TAG_KEY_MAX} characters, not starting with "
+            f'"aliyun", "acs:" or "pulumi-eci-cache-"; values of at most {TAG_VALUE_MAX}',
+        ),
+    ] = Field(default=None, description="Tags of the cache.")
+    auto_match_image_cache: Annotated[
+        StrictBool | None, Api("AutoMatchImageCache", default=False)
+    ] = Field(default=None, description="Reuse layers of existing caches while building.")
+    flash: Annotated[StrictBool | None, Api("Flash", default=False)] = Field(
+        default=None, description="Build an instant (flash) snapshot first (extra fee)."
+    )
+    flash_copy_count: Annotated[
+        Annotated[int, Field(ge=1), _WHOLE] | None, Api("FlashCopyCount")
+    ] = Field(default=None, description="How many flash snapshots to make.")
+    standard_copy_count: Annotated[
+        Annotated[int, Field(ge=1), _WHOLE] | None, Api("StandardCopyCount")
+    ] = Field(default=None, description="How many standard snapshots to make.")
+    elimination_strategy: Annotated[
+        Literal["", "LRU"] | None,
+        Api(
+            "EliminationStrategy",
+            default="",
+            read_back=True,
+            rule='"" never evicts; "LRU" lets the service evict the least recently used first',
+        ),
+    ] = Field(default=None, description="Whether the service may evict the cache at its quota.")
+    insecure_registries: Annotated[
+        list[RegistryHost] | None,
+        BeforeValidator(_registry_list),
+        Api(
+            "InsecureRegistry",
+            wire="comma",
+            replace="the ECI API cannot change the insecure registries of an existing cache",
+            rule="host[:port] without a scheme",
+        ),
+    ] = Field(default=None, description="Registries with self-signed certificates.")
+    plain_http_registries: Annotated[
+        list[RegistryHost] | None,
+        BeforeValidator(_registry_list),
+        Api(
+            "PlainHttpRegistry",
+            wire="comma",
+            replace="the ECI API cannot change the plain-HTTP registries of an existing cache",
+            rule="host[:port] without a scheme",
+        ),
+    ] = Field(default=None, description="Registries that speak plain HTTP.")
+    timeout: Annotated[
+        str,
+        AfterValidator(_timeout),
+        Api(rule='whole hours, minutes and seconds such as "90s", "10m" or "1h30m"'),
+    ] = Field(
+        default=DEFAULT_TIMEOUT,
+        description="How long create, update and delete wait for the cache.",
+    )
+    adopt_image_cache_id: Annotated[
+        str | None,
+        Field(pattern=_CACHE_ID_PATTERN),
+        Api(rule='"imc-" followed by lowercase letters and digits'),
+    ] = Field(
+        default=None,
+        description="An existing cache to take over instead of creating one (read only at create).",
+    )
+    annotations: Annotated[
+        dict[str, str] | None,
+        BeforeValidator(_annotations),
+        Api(
+            "Annotations",
+            wire="json",
+            replace="the ECI API takes annotations only when it creates a cache",
+            rule="Kubernetes annotation keys and string values",
+        ),
+    ] = Field(default=None, description="Annotations of the cache, sent as a JSON object.")
+    region: Annotated[
+        str | None,
+        Field(pattern=_REGION_PATTERN),
+        Api(
+            replace="an image cache cannot move to another region",
+            rule='a region id such as "cn-hangzhou"',
+        ),
+    ] = Field(
+        default=None,
+        description="The region to build the cache in (default: the provider's region).",
     )
 
     @property
     def timeout_seconds(self) -> int:
         return parse_duration(self.timeout)
-
-    def to_api(self) -> dict[str, Any]:
-        """The CreateImageCache / UpdateImageCache parameters (Contract 1); empty values
-        are left out, so the service applies its own defaults."""
-        api: dict[str, Any] = {}
-
-        def put(key: str, value: Any) -> None:
-            if not _is_empty(value):
-                api[key] = value
-
-        put("ImageCacheName", self.image_cache_name)
-        put("Images", list(self.images))
-        put("SecurityGroupId", self.security_group_id)
-        put("VSwitchId", self.vswitch_id)
-        put("ZoneId", self.zone_id)
-        put("EipInstanceId", self.eip_instance_id)
-        put("ImageCacheSize", self.image_cache_size)
-        put("RetentionDays", self.retention_days)
-        put("ResourceGroupId", self.resource_group_id)
-        put(
-            "ImageRegistryCredentials",
-            [
-                {
-                    "Server": c.server,
-                    "UserName": c.user_name,
-                    "Password": c.password.get_secret_value(),
-                }
-                for c in self.image_registry_credentials or ()
-            ],
-        )
-        put("AcrRegistryInfos", [_acr_to_api(info) for info in self.acr_registry_infos or ()])
-        put("Tags", [{"Key": k, "Value": v} for k, v in sorted((self.tags or {}).items())])
-        put("AutoMatchImageCache", self.auto_match_image_cache)
-        put("Flash", self.flash)
-        put("FlashCopyCount", self.flash_copy_count)
-        put("StandardCopyCount", self.standard_copy_count)
-        put("EliminationStrategy", self.elimination_strategy)
-        put("InsecureRegistry", ",".join(self.insecure_registries or ()))
-        put("PlainHttpRegistry", ",".join(self.plain_http_registries or ()))
-        return api
-
-
-def _acr_to_api(info: AcrRegistryInfo) -> dict[str, Any]:
-    entry: dict[str, Any] = {"InstanceId": info.instance_id}
-    if info.instance_name:
-        entry["InstanceName"] = info.instance_name
-    if info.region_id:
-        entry["RegionId"] = info.region_id
-    if info.domains:
-        entry["Domains"] = list(info.domains)
-    return entry
-
-
-def _is_empty(value: object) -> bool:
-    return value is None or (isinstance(value, (str, list, tuple, dict)) and len(value) == 0)
 
 
 INPUT_FIELDS: tuple[str, ...] = tuple(ImageCacheSpec.model_fields)
@@ -533,17 +675,69 @@ _NESTED_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-def _field_adapter(info: FieldInfo) -> TypeAdapter[Any]:
-    """A validator for one field on its own, with the field's own constraints."""
+def _field_type(info: FieldInfo) -> Any:
+    """A field's type with its constraints and validators, for a validator of its own."""
     if info.metadata:
         args = (info.annotation, *info.metadata)
-        return TypeAdapter(cast(Any, Annotated)[args])
-    return TypeAdapter(cast(Any, info.annotation))
+        return cast(Any, Annotated)[args]
+    return info.annotation
 
 
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {
-    name: _field_adapter(info) for name, info in ImageCacheSpec.model_fields.items()
+    name: TypeAdapter(_field_type(info)) for name, info in ImageCacheSpec.model_fields.items()
 }
+
+
+# ---------------------------------------------------------------------------
+# What is allowed, in words, from the constraints (descriptions and messages alike)
+
+
+def _schema_of(model: type[BaseModel], name: str) -> dict[str, Any]:
+    """A field's JSON schema without its null branch (constraints live there)."""
+    return _field_schema(model, name)
+
+
+@cache
+def _field_schema(model: type[BaseModel], name: str) -> dict[str, Any]:
+    schema = TypeAdapter(_field_type(model.model_fields[name])).json_schema()
+    for branch in schema.get("anyOf", ()):
+        if branch.get("type") != "null":
+            return dict(branch)
+    return dict(schema)
+
+
+def allowed(name: str, model: type[BaseModel] = ImageCacheSpec) -> str:
+    """What a field takes, in words: derived from its constraints, plus its ``rule``."""
+    spec, rule = _schema_of(model, name), api_of(model.model_fields[name]).rule
+    kind = spec.get("type")
+    parts: list[str] = []
+    if "enum" in spec:
+        parts.append("one of " + ", ".join(json.dumps(v) for v in spec["enum"]))
+    elif kind == "integer":
+        span = _range(spec.get("minimum"), spec.get("maximum"), "from ")
+        parts.append("a whole number " + (span if span.startswith("from") else f"of {span}"))
+    elif kind == "string" and ("minLength" in spec or "maxLength" in spec):
+        parts.append(_range(spec.get("minLength"), spec.get("maxLength")) + " characters")
+    elif kind == "array" and ("minItems" in spec or "maxItems" in spec):
+        parts.append(_range(spec.get("minItems"), spec.get("maxItems")) + " items")
+    elif kind == "object" and "maxProperties" in spec:
+        parts.append(f"at most {spec['maxProperties']} entries")
+    if rule:
+        parts.append(rule)
+    return ": ".join(parts)
+
+
+def _range(low: Any, high: Any, lead: str = "") -> str:
+    if low is not None and high is not None:
+        return f"{lead}{low} to {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
+
+
+def describe(name: str, model: type[BaseModel] = ImageCacheSpec) -> str:
+    """A field's description with what it takes (the schema and "is required" use it)."""
+    text = model.model_fields[name].description or ""
+    rule = allowed(name, model)
+    return f"{text} Allowed: {rule}." if rule else text
 
 
 # ---------------------------------------------------------------------------
@@ -579,15 +773,16 @@ class InvalidInputsError(ValueError):
         super().__init__(f"invalid ImageCache inputs:\n{lines}")
 
 
-def check_inputs(news: Mapping[str, Any]) -> CheckOutcome:
-    """Validate the new inputs of one ImageCache (the provider's ``check``)."""
+def check_inputs(news: Mapping[str, Any], naming: Naming = SNAKE) -> CheckOutcome:
+    """Validate the new inputs of one ImageCache (the provider's ``check``); failures name
+    inputs as ``naming`` spells them."""
     inputs: dict[str, Any] = {}
     failures: list[CheckFailureInfo] = []
     for name, value in news.items():
         if name.startswith("__") or value is None:
             continue
         if name not in _ADAPTERS:
-            failures.append(CheckFailureInfo(name, _unknown_property(name, value)))
+            failures.append(CheckFailureInfo(name, _unknown_property(name, value, naming)))
             inputs[name] = value
             continue
         if contains_unknown(value):
@@ -596,28 +791,36 @@ def check_inputs(news: Mapping[str, Any]) -> CheckOutcome:
         try:
             normalised = _ADAPTERS[name].validate_python(value)
         except ValidationError as exc:
-            failures.extend(CheckFailureInfo(name, _reason(name, e)) for e in exc.errors())
+            failures.extend(
+                CheckFailureInfo(naming.show(name), _reason(name, e, naming)) for e in exc.errors()
+            )
             inputs[name] = value
             continue
         inputs[name] = _plain(_ADAPTERS[name].dump_python(normalised, exclude_none=True))
     for name in REQUIRED_FIELDS:
         if news.get(name) is None:
-            description = ImageCacheSpec.model_fields[name].description
-            failures.append(CheckFailureInfo(name, f"{name} is required: {description}"))
+            failures.append(
+                CheckFailureInfo(
+                    naming.show(name), f"{naming.show(name)} is required: {describe(name)}"
+                )
+            )
     inputs.setdefault("timeout", DEFAULT_TIMEOUT)
     return CheckOutcome(inputs=inputs, failures=failures)
 
 
-def spec_from_inputs(inputs: Mapping[str, Any]) -> ImageCacheSpec:
+def spec_from_inputs(inputs: Mapping[str, Any], naming: Naming = SNAKE) -> ImageCacheSpec:
     """The validated spec for create/update; ``InvalidInputsError`` (a ValueError)
     listing every failure, or naming the inputs that are still unknown."""
-    outcome = check_inputs(inputs)
+    outcome = check_inputs(inputs, naming)
     if outcome.failures:
         raise InvalidInputsError(outcome.failures)
     unknown = [name for name, value in outcome.inputs.items() if contains_unknown(value)]
     if unknown:
         raise InvalidInputsError(
-            [CheckFailureInfo(name, f"{name} is still unknown") for name in unknown]
+            [
+                CheckFailureInfo(naming.show(name), f"{naming.show(name)} is still unknown")
+                for name in unknown
+            ]
         )
     return ImageCacheSpec.model_validate(outcome.inputs)
 
@@ -626,51 +829,62 @@ def spec_from_inputs(inputs: Mapping[str, Any]) -> ImageCacheSpec:
 # Failure messages
 
 
-def _unknown_property(name: str, value: Any) -> str:
-    close = difflib.get_close_matches(name, INPUT_FIELDS, n=1)
+def _unknown_property(name: str, value: Any, naming: Naming) -> str:
+    known = [naming.show(field) for field in INPUT_FIELDS]
+    close = difflib.get_close_matches(name, known, n=1)
     hint = f'; did you mean "{close[0]}"?' if close else ""
     secret = any(word in name.lower() for word in _SECRET_WORDS)
     shown = "" if contains_unknown(value) else f" = {SECRET if secret else _show(value)}"
     return (
         f'unknown property "{name}"{shown}: ImageCache has no such input{hint} '
-        f"(allowed: {', '.join(INPUT_FIELDS)})"
+        f"(allowed: {', '.join(known)})"
     )
 
 
-def _reason(name: str, error: ErrorDetails) -> str:
+def _reason(name: str, error: ErrorDetails, naming: Naming) -> str:
     """One sentence: the input's path, the offending value, what is allowed."""
     loc = error["loc"]
     kind = error["type"]
     if kind in ("missing", "extra_forbidden"):
-        parent = _path(name, loc[:-1])
-        child = str(loc[-1])
+        parent = naming.path(name, loc[:-1])
+        child = naming.show(str(loc[-1]))
+        model = _NESTED_MODELS.get(name)
         if kind == "missing":
-            model = _NESTED_MODELS.get(name)
-            described = model.model_fields[child].description if model else None
+            described = model.model_fields[str(loc[-1])].description if model else None
             rule = f": {described}" if described else ""
             shown = _show(_safe(name, loc[:-1], error["input"]))
             return f'{parent} = {shown}: "{child}" is required{rule}'
-        allowed = ", ".join(_NESTED_MODELS[name].model_fields) if name in _NESTED_MODELS else ""
+        allowed_names = ", ".join(naming.show(f) for f in model.model_fields) if model else ""
         secret = name == "image_registry_credentials"
         shown = "" if secret else f" = {_show(error['input'])}"
         return (
-            f'{parent}: unknown property "{child}"{shown} (allowed: {allowed})'
-            if allowed
+            f'{parent}: unknown property "{child}"{shown} (allowed: {allowed_names})'
+            if allowed_names
             else f'{parent}: unknown property "{child}"{shown}'
         )
-    path = _path(name, loc)
+    path = naming.path(name, loc)
     shown = _show(_safe(name, loc, error["input"]))
-    problem = _problem(error)
+    problem = _problem(name, loc, error)
     if shown.startswith('"') and shown in problem:  # the rule already quotes the value
         return f"{path}: {problem}"
     return f"{path} = {shown}: {problem}"
 
 
-def _problem(error: ErrorDetails) -> str:
+def _problem(name: str, loc: Sequence[int | str], error: ErrorDetails) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind in ("value_error", "assertion_error") and "error" in ctx:
         return str(ctx["error"])
+    if not loc and kind in _CONSTRAINT_ERRORS:
+        # A constraint of the field itself: say the whole rule, from the declaration.
+        info = ImageCacheSpec.model_fields[name]
+        rule = allowed(name)
+        got = error["input"]
+        if kind.startswith("string_") and "maxLength" in _schema_of(ImageCacheSpec, name):
+            head, _, words = rule.partition(": ")
+            length = f" (got {len(got)})" if isinstance(got, str) else ""
+            return f"must be {head}{length}" + (f" of {words}" if words else "")
+        return f"must be {rule}{api_of(info).unit}"
     messages = {
         "string_type": "must be a string",
         "int_type": "must be a whole number",
@@ -686,12 +900,20 @@ def _problem(error: ErrorDetails) -> str:
     return messages.get(kind, str(error["msg"]))
 
 
-def _path(name: str, loc: Sequence[int | str]) -> str:
-    text = name
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return text
-
+_CONSTRAINT_ERRORS = frozenset(
+    {
+        "greater_than_equal",
+        "less_than_equal",
+        "greater_than",
+        "less_than",
+        "string_too_short",
+        "string_too_long",
+        "string_pattern_mismatch",
+        "literal_error",
+        "too_short",
+        "too_long",
+    }
+)
 
 _PUBLIC_CREDENTIAL_FIELDS = ("server", "user_name")
 _SECRET_WORDS = ("password", "secret", "token")

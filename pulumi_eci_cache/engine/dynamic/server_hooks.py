@@ -12,8 +12,14 @@ that process (``provider.configure``) we wrap the server's lifecycle handlers:
   ``traceback.format_exc()``. A failure we expect (``errors.EciCacheError``, invalid
   inputs) is meant to be read by a person, so its message alone replaces the traceback;
   anything else is a bug and keeps its traceback;
-- **middleware** other modules add per method (``use``), e.g. detailed_diff.py fills the
-  Diff response's per-property diff.
+- **a cache kept when its wait ends early**: a create or update whose wait the engine
+  cancelled, or whose ``timeout`` ran out, raises ``errors.ResourceInitError``; it is
+  answered with the protocol's "initialization failed" detail (the id, the outputs so
+  far with the call's ``__provider`` and ``__identity``, the reason), so the engine
+  records the cache and the next ``pulumi up`` updates it, which waits again;
+- **middleware** the provider adds per method (``use``): detailed_diff.py fills the
+  Diff response's per-property diff; a Cancel middleware ends every wait (the SDK's
+  own Cancel does nothing).
 
 The wrapping goes through grpc's handler tables (``_server._state``): if a future
 grpc or SDK lays them out differently, nothing is wrapped and the process behaves as
@@ -41,7 +47,7 @@ __all__ = [
 ]
 
 SERVICE = "/pulumirpc.ResourceProvider/"
-LIFECYCLE_METHODS = ("Check", "Diff", "Create", "Read", "Update", "Delete")
+LIFECYCLE_METHODS = ("Check", "Diff", "Create", "Read", "Update", "Delete", "Cancel")
 
 # ``middleware(request, proceed) -> response``: ``proceed()`` runs the rest of the chain.
 Middleware = Callable[[Any, Callable[[], Any]], Any]
@@ -77,11 +83,45 @@ def expected_failure_message(exc: BaseException) -> str | None:
     return None
 
 
-class _CleanAbort:
-    """A gRPC context whose ``abort`` sends an expected failure's message, not a traceback."""
+def _init_failed_status(exc: Any, request: Any) -> Any:
+    """A gRPC status carrying ``ErrorResourceInitFailed``: the engine keeps the resource
+    (id, properties) with ``reasons`` as its init errors."""
+    import asyncio
 
-    def __init__(self, context: Any) -> None:
+    import grpc
+    from pulumi.runtime import rpc
+    from pulumi.runtime.proto import provider_pb2, status_pb2
+
+    given = request.properties if hasattr(request, "properties") else request.news
+    internal = {
+        k: v for k, v in rpc.deserialize_properties(given, True).items() if k.startswith("__")
+    }
+    loop = asyncio.new_event_loop()
+    try:
+        properties = loop.run_until_complete(
+            rpc.serialize_properties({**exc.outputs, **internal}, {})
+        )
+    finally:
+        loop.close()
+    detail = provider_pb2.ErrorResourceInitFailed(
+        id=exc.cache_id, properties=properties, reasons=[str(exc)]
+    )
+    code = grpc.StatusCode.UNKNOWN
+    body = status_pb2.Status(code=code.value[0], message=str(exc))
+    body.details.add().Pack(detail)
+    status = grpc.Status()
+    status.code, status.details = code, str(exc)
+    status.trailing_metadata = (("grpc-status-details-bin", body.SerializeToString()),)
+    return status
+
+
+class _CleanAbort:
+    """A gRPC context whose ``abort`` sends an expected failure's message, not a
+    traceback, and a kept cache's "initialization failed" detail."""
+
+    def __init__(self, context: Any, request: Any) -> None:
         self._context = context
+        self._request = request
         self.aborted = False
 
     def __getattr__(self, name: str) -> Any:
@@ -90,7 +130,14 @@ class _CleanAbort:
     def abort(self, code: Any, details: str) -> Any:
         self.aborted = True  # grpc's abort raises; the wrapper must let that through
         active = sys.exc_info()[1]
-        message = expected_failure_message(active) if active is not None else None
+        return self.answer(active, code, details)
+
+    def answer(self, exc: BaseException | None, code: Any, details: str) -> Any:
+        from pulumi_eci_cache.errors import ResourceInitError
+
+        if isinstance(exc, ResourceInitError):
+            return self._context.abort_with_status(_init_failed_status(exc, self._request))
+        message = expected_failure_message(exc) if exc is not None else None
         return self._context.abort(code, message if message is not None else details)
 
 
@@ -98,7 +145,7 @@ def _wrap(method: str, original: Callable[[Any, Any], Any]) -> Callable[[Any, An
     def handler(request: Any, context: Any) -> Any:
         previous = getattr(_local, "urn", None)
         _local.urn = getattr(request, "urn", None) or None
-        clean = _CleanAbort(context)
+        clean = _CleanAbort(context, request)
         try:
             chain = list(_middleware.get(method, ()))
 
@@ -117,8 +164,7 @@ def _wrap(method: str, original: Callable[[Any, Any], Any]) -> Callable[[Any, An
                 # a bug, and the message alone of an expected failure.
                 import grpc
 
-                message = expected_failure_message(exc)
-                context.abort(grpc.StatusCode.UNKNOWN, message or traceback.format_exc())
+                clean.answer(exc, grpc.StatusCode.UNKNOWN, traceback.format_exc())
         finally:
             _local.urn = previous
 

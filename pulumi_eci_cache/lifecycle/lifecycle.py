@@ -1,0 +1,382 @@
+"""The one lifecycle of an image cache: check, diff, create, read, update, delete.
+
+Both engine faces call this -- the dynamic provider (provider.py) and the plugin
+(engine/plugin/) -- with plain values: inputs and outputs as Python dicts under the
+model's names, unknowns as ``model.UNKNOWN``, and a ``Call`` saying which resource the
+call is about, where its lines go and how the user's language spells names. Each face
+turns its wire into that and back; no rule or message lives in a face.
+
+- ``check`` validates with the input model and makes no API call.
+- ``diff`` is the pure rules of diff.py; its reasons are listed under the resource.
+- ``create`` is crash-safe: every cache carries a tag naming its resource and who
+  creates it (identity.py), so a create that dies after the service accepted it is
+  adopted on the next run, never duplicated -- and only when the cache is surely its
+  own (adoption.py). ``adopt_image_cache_id`` takes over an existing cache deliberately.
+- A wait that ends before the cache is Ready (the engine cancelled, the ``timeout``
+  ran out) keeps the cache: ``ResourceInitError`` carries its id and outputs, the face
+  hands them to the engine as "initialization failed", and the next ``update`` (which
+  the engine issues for such resources) waits again instead of building another.
+- Expected failures carry the cache they concern (``EciCacheError.about``).
+- Waiting goes through the region's shared poller (one Describe round for all caches);
+  while a cache builds its status is on its row, and a wait that holds every one of
+  the engine's slots says so once (slots.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_eci_cache.cloud.client import is_not_found
+from pulumi_eci_cache.cloud.waiter import ACCEPTORS, ProgressReporter
+from pulumi_eci_cache.engine.log import ResourceLog, cache_label, stack_urn
+from pulumi_eci_cache.errors import (
+    AdoptionError,
+    BuildFailedError,
+    CacheNotFoundError,
+    CancelledError,
+    EciCacheError,
+    ResourceInitError,
+    WaitTimeoutError,
+)
+from pulumi_eci_cache.lifecycle.runtime import Region, Runtime
+from pulumi_eci_cache.rules.adoption import bearing_identity, duration, plan_adoption
+from pulumi_eci_cache.rules.api import (
+    create_request,
+    identity_tag_of,
+    live_inputs,
+    outputs_from_cache,
+    update_request,
+)
+from pulumi_eci_cache.rules.diff import DiffPlan, plan_diff
+from pulumi_eci_cache.rules.model import (
+    INPUT_FIELDS,
+    SNAKE,
+    CheckOutcome,
+    ImageCacheSpec,
+    Naming,
+    check_inputs,
+    spec_from_inputs,
+)
+
+__all__ = ["Call", "ImageCacheLifecycle"]
+
+SETTLED = frozenset(status for status, outcome in ACCEPTORS.items() if outcome != "retry")
+DEFAULT_DELETE_TIMEOUT = 3600.0
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of the engine: the resource, where its lines go, how names are spelled.
+
+    ``identity`` names the resource among every cache of the account (identity.py);
+    ``timeout`` is the engine's own timeout for the operation (the plugin's
+    ``customTimeouts``), which wins over the ``timeout`` input.
+    """
+
+    urn: str | None
+    log: ResourceLog
+    naming: Naming = SNAKE
+    identity: str | None = None
+    timeout: float | None = None
+
+    def status(self, label: str, state: str, detail: str = "") -> None:
+        self.log.status(label, state, detail, urn=self.urn)
+
+    def note(self, label: str, message: str) -> None:
+        self.log.note(label, message, urn=self.urn)
+
+    def warn(self, label: str, message: str) -> None:
+        self.log.warn(label, message, urn=self.urn)
+
+    def on_stack(self, label: str, message: str) -> None:
+        """A line on the stack's row (about the whole run, not this resource)."""
+        self.log.note(label, message, urn=stack_urn(self.urn) if self.urn else None)
+
+
+@contextlib.contextmanager
+def _about(subject: str) -> Iterator[None]:
+    """Expected failures inside name the cache they concern."""
+    try:
+        yield
+    except EciCacheError as exc:
+        exc.about(subject)
+        raise
+
+
+def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k in INPUT_FIELDS}
+
+
+class ImageCacheLifecycle:
+    """The lifecycle, over one provider's runtime (regions, clock, slots, cancel)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    # -- preview ----------------------------------------------------------------------
+
+    def check(self, news: Mapping[str, Any], call: Call) -> CheckOutcome:
+        """Validate the inputs; no API call."""
+        self.runtime.slots.checked(call.urn)
+        return check_inputs(news, call.naming)
+
+    def diff(
+        self, cache_id: str, olds: Mapping[str, Any], news: Mapping[str, Any], call: Call
+    ) -> DiffPlan:
+        """What changes, in place or by replacement, and why (listed under the resource)."""
+        self.runtime.ids_in_state.add(cache_id)
+        plan = plan_diff(olds, news, call.naming, self.runtime.default_region)
+        label = cache_label(news.get("image_cache_name") or None, cache_id)
+        for change in plan.changes:
+            call.note(label, change.reason)
+        if not plan.has_changes:
+            self.runtime.slots.settled(call.urn)
+        return plan
+
+    # -- create / update --------------------------------------------------------------
+
+    def create(self, inputs: Mapping[str, Any], call: Call) -> tuple[str, dict[str, Any]]:
+        """Build (or adopt, or take over) the cache and wait until it is Ready."""
+        spec = spec_from_inputs(inputs, call.naming)
+        name, timeout = spec.image_cache_name, self._timeout(spec, call)
+        with self.runtime.slots.operation(call.urn):
+            with _about(name):
+                region = self.runtime.region(spec.region)
+                tag, may_adopt = region.identity_tag(call.identity)
+                if spec.adopt_image_cache_id:
+                    cache = self._take_over(region, spec, inputs, tag, timeout, call)
+                    return str(cache["ImageCacheId"]), self._outputs(inputs, cache)
+                cache_id = self._own_orphan(region, spec, tag, timeout, call) if may_adopt else None
+                if cache_id is None:
+                    self.runtime.check_cancelled()
+                    # A fresh ClientToken per create: the client keeps it across its
+                    # retries (a lost answer never makes a second cache); across runs the
+                    # identity tag finds the cache again. A token derived from the inputs
+                    # would make the service replay a cache destroyed since.
+                    cache_id = region.client.create_image_cache(
+                        create_request(spec, tag)
+                    ).image_cache_id
+                    call.note(cache_label(name, cache_id), f"creating {cache_id}")
+            with _about(f"{name} ({cache_id})"):
+                try:
+                    cache = self._wait_ready(region, cache_id, inputs, timeout, call)
+                except BuildFailedError:
+                    self._delete_and_wait(region, cache_id, timeout, call, name)
+                    raise
+        return cache_id, self._outputs(inputs, cache)
+
+    def update(
+        self,
+        cache_id: str,
+        olds: Mapping[str, Any],
+        news: Mapping[str, Any],
+        call: Call,
+    ) -> dict[str, Any]:
+        """Change the cache in place and wait until it is Ready again; with nothing to
+        change, finish the wait an earlier run could not (a cache still building)."""
+        plan = plan_diff(olds, news, call.naming, self.runtime.default_region)
+        spec = spec_from_inputs(news, call.naming)
+        name, timeout = spec.image_cache_name, self._timeout(spec, call)
+        region = self.runtime.region(olds.get("region_id") or spec.region)
+        with self.runtime.slots.operation(call.urn), _about(f"{name} ({cache_id})"):
+            current: Mapping[str, Any] | None = region.look(cache_id)
+            settled = current is None or current.get("Status") in SETTLED
+            if not plan.api_changes:
+                if not settled:
+                    current = self._wait_ready(region, cache_id, news, timeout, call)
+                return self._outputs(news, current)
+            # UpdateImageCache is refused while the cache is still building: wait first.
+            if not settled or (current is not None and current.get("Status") == "Failed"):
+                current = self._wait_ready(region, cache_id, news, timeout, call)
+            tag = identity_tag_of(current) or region.identity_tag(call.identity)[0]
+            region.client.update_image_cache(cache_id, update_request(spec, tag))
+            call.status(cache_label(name, cache_id), "Updating")
+            cache = self._wait_ready(region, cache_id, news, timeout, call)
+        return self._outputs(news, cache)
+
+    # -- refresh / import / delete ----------------------------------------------------
+
+    def read(
+        self, cache_id: str, props: Mapping[str, Any], call: Call
+    ) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The cache as it is now: (outputs, inputs), or None when it is gone.
+
+        With no stored state (``pulumi import``), a missing cache is an error naming the
+        id and the region; on refresh it means the cache is gone (expired, evicted or
+        deleted elsewhere), and the engine drops it.
+        """
+        self.runtime.ids_in_state.add(cache_id)
+        region = self.runtime.region(props.get("region_id") or props.get("region"))
+        label = cache_label(props.get("image_cache_name") or "image cache", cache_id)
+        with _about(label):
+            cache = region.look(cache_id)
+            stored = any(value is not None for value in _inputs(props).values())
+            if cache is None and not stored:
+                raise CacheNotFoundError(
+                    f"no image cache {cache_id} in region {region.region_id} (at "
+                    f"{region.settings.endpoint}): check the id, and the provider's region "
+                    f"({call.naming.show('region')} or {self.runtime.keys('region')})"
+                )
+        if cache is None:
+            return None
+        inputs = live_inputs(cache, _inputs(props))
+        return {**props, **inputs, **outputs_from_cache(cache)}, inputs
+
+    def delete(self, cache_id: str, props: Mapping[str, Any], call: Call) -> None:
+        """Delete the cache and wait until it is gone (already gone is fine)."""
+        timeout = DEFAULT_DELETE_TIMEOUT
+        with contextlib.suppress(ValueError, EciCacheError):
+            timeout = float(spec_from_inputs(_inputs(props), call.naming).timeout_seconds)
+        timeout = call.timeout or timeout
+        name = props.get("image_cache_name")
+        region = self.runtime.region(props.get("region_id") or props.get("region"))
+        with self.runtime.slots.operation(call.urn), _about(cache_label(name, cache_id)):
+            self._delete_and_wait(region, cache_id, timeout, call, name)
+
+    # -- helpers ----------------------------------------------------------------------
+
+    @staticmethod
+    def _timeout(spec: ImageCacheSpec, call: Call) -> float:
+        return call.timeout or float(spec.timeout_seconds)
+
+    @staticmethod
+    def _outputs(inputs: Mapping[str, Any], cache: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {**inputs, **(outputs_from_cache(cache) if cache else {})}
+
+    def _own_orphan(
+        self,
+        region: Region,
+        spec: ImageCacheSpec,
+        tag: str | None,
+        timeout: float,
+        call: Call,
+    ) -> str | None:
+        """The cache a crashed earlier run of this very resource created, if surely ours."""
+        if tag is None:
+            return None
+        # One shared round answers the lookups of every create running at this moment.
+        snapshot = region.recent_caches()
+        name = spec.image_cache_name
+        plan = plan_adoption(
+            bearing_identity(snapshot, tag),
+            name=name,
+            images=spec.images,
+            timeout=timeout,
+            now=self.runtime.service_clock.now(),
+            seen_ids=self.runtime.ids_in_state,
+            naming=call.naming,
+        )
+        for failed in plan.delete:
+            label = cache_label(name, failed)
+            call.note(label, f"deleting {failed}, the failed cache an interrupted run made")
+            self._delete_and_wait(region, failed, timeout, call)
+        if plan.refusal is not None:
+            raise AdoptionError(plan.refusal)
+        if plan.adopt is not None:
+            label = cache_label(name, plan.adopt)
+            call.note(label, f"adopting {plan.adopt}, the cache an interrupted run created")
+        return plan.adopt
+
+    def _take_over(
+        self,
+        region: Region,
+        spec: ImageCacheSpec,
+        inputs: Mapping[str, Any],
+        tag: str | None,
+        timeout: float,
+        call: Call,
+    ) -> Mapping[str, Any]:
+        """``adopt_image_cache_id``: an existing cache becomes this resource's, brought to
+        the spec where Describe shows it differs (write-only fields are taken as given)."""
+        name, cache_id = spec.image_cache_name, str(spec.adopt_image_cache_id)
+        field = call.naming.show("adopt_image_cache_id")
+        cache: Mapping[str, Any] | None = region.look(cache_id)
+        if cache is None:
+            raise AdoptionError(
+                f'{field} "{cache_id}": no such image cache in region {region.region_id} '
+                f"(expired, evicted or deleted?); remove {field} to create a new cache, "
+                "or name an existing one"
+            )
+        label = cache_label(name, cache_id)
+        call.note(label, f"taking over {cache_id} ({field})")
+        if cache.get("Status") == "Failed":
+            raise AdoptionError(
+                f'{field} "{cache_id}": the cache is Failed and cannot be used; delete it '
+                f"and remove {field} to build a new one"
+            )
+        if cache.get("Status") not in ("Ready", "UpdateFailed"):
+            cache = self._wait_ready(region, cache_id, inputs, timeout, call)
+        drift = plan_diff(live_inputs(cache, inputs), inputs)
+        if not drift.api_changes and cache.get("Status") == "Ready":
+            return cache
+        region.client.update_image_cache(
+            cache_id, update_request(spec, identity_tag_of(cache) or tag)
+        )
+        call.status(label, "Updating", "to this resource's spec")
+        return self._wait_ready(region, cache_id, inputs, timeout, call)
+
+    def _wait_ready(
+        self,
+        region: Region,
+        cache_id: str,
+        inputs: Mapping[str, Any],
+        timeout: float,
+        call: Call,
+    ) -> Mapping[str, Any]:
+        """The cache once Ready. A wait that ends first (cancel, timeout) keeps the cache
+        in the state: ``ResourceInitError`` with the outputs of the last look."""
+        name = str(inputs.get("image_cache_name") or "") or None
+        label = cache_label(name, cache_id)
+        reporter = ProgressReporter(label, call.status, call.warn)
+        last: dict[str, Any] = {"ImageCacheId": cache_id}
+
+        def on_poll(cache: Mapping[str, Any]) -> None:
+            last.update(cache)
+            reporter.report(cache)
+            line = self.runtime.slots.line()
+            if line is not None:
+                call.on_stack("pulumi-eci-cache", line)
+
+        try:
+            return region.waiter(cache_id, timeout, on_poll).until_ready(cache_id)
+        except (CancelledError, WaitTimeoutError) as exc:
+            where = " ".join(str(last.get(k) or "") for k in ("Status", "Progress")).strip()
+            where = f" while {where}" if where else ""
+            field = call.naming.show("timeout")
+            if isinstance(exc, CancelledError):
+                reason = (
+                    f"interrupted{where}: the cache is kept in the state, and the next "
+                    "`pulumi up` waits for it instead of building another"
+                )
+            else:
+                reason = (
+                    f"not Ready after {duration(timeout)}{where}: the cache is kept in the "
+                    f"state; raise the resource's {field} and run `pulumi up` again to "
+                    "keep waiting for it"
+                )
+            raise ResourceInitError(cache_id, self._outputs(inputs, last), reason) from exc
+
+    def _delete_and_wait(
+        self,
+        region: Region,
+        cache_id: str,
+        timeout: float,
+        call: Call,
+        name: str | None = None,
+    ) -> None:
+        call.status(cache_label(name, cache_id), "Deleting")
+        try:
+            region.client.delete_image_cache(cache_id)
+        except EciCacheError as exc:
+            if not is_not_found(exc):
+                raise
+        try:
+            region.waiter(cache_id, timeout).until_gone(cache_id)
+        except CancelledError as exc:
+            raise CancelledError(
+                "interrupted while Deleting: the cache stays in the state; run the "
+                "destroy (or update) again to finish deleting it"
+            ) from exc
