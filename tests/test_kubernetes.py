@@ -152,3 +152,21 @@ def test_the_object_name_must_be_a_kubernetes_name(name: str) -> None:
 def test_a_pull_secret_must_be_namespace_colon_name(secret: str) -> None:
     with pytest.raises(ManifestError, match=r"image_pull_secrets\[0\]"):
         kubernetes_manifest("web", args(), image_pull_secrets=[secret])
+
+
+def test_the_caches_annotations_are_the_objects_own() -> None:
+    from pulumi_eci_cache import ImageCacheArgs, kubernetes_manifest
+
+    args = ImageCacheArgs(
+        image_cache_name="web", images=["nginx:1.25"], annotations={"team": "web"}, flash=True
+    )
+    annotations = kubernetes_manifest("web", args)["metadata"]["annotations"]
+    assert annotations == {"team": "web", "k8s.aliyun.com/imc-enable-flash": "true"}
+
+
+def test_a_region_has_no_place_in_the_object() -> None:
+    from pulumi_eci_cache import ImageCacheArgs, ManifestError, kubernetes_manifest
+
+    args = ImageCacheArgs(image_cache_name="web", images=["nginx:1.25"], region="cn-shanghai")
+    with pytest.raises(ManifestError, match="region: the ImageCache object has no region"):
+        kubernetes_manifest("web", args)

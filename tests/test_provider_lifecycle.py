@@ -1,8 +1,13 @@
-"""ImageCache's provider through the SDK's real provider server, against the served emulator.
+"""ImageCache's lifecycle through both engine faces, against the served emulator.
 
 Each test replays what the engine does (check, diff, create, read, update, delete)
-over gRPC to ``python -m pulumi.dynamic``: pickling, configure, the thread pool and
-the wire format are the real ones. tests/e2e runs the same under the pulumi CLI.
+over gRPC, once to the SDK's dynamic provider server (``python -m pulumi.dynamic``:
+pickling, configure, its thread pool and wire format are the real ones) and once to
+the plugin (``pulumi-resource-ecicache``: camelCase property values); the ``face``
+fixture picks which, and the test body is the same. Tests about one face only say so
+by their name and start that face. tests/e2e runs the same under the pulumi CLI.
+Builds that must not finish during a test are held (``hold_builds``) rather than
+raced against a deadline.
 """
 
 from __future__ import annotations
@@ -20,14 +25,16 @@ from pulumi_eci_cache.emulator import (
     DEFAULT_ACCESS_KEY_SECRET,
     EmulatorServer,
 )
-from pulumi_eci_cache.provider import IDENTITY_KEY, IDENTITY_TAG, ImageCacheProvider
-from tests.support.provider_server import ProviderServer, grpc_error_text
+from pulumi_eci_cache.provider import IDENTITY_KEY, IDENTITY_TAG
+from tests.support.faces import FACES, DynamicFace, Face, init_failure, start_face
+from tests.support.provider_server import grpc_error_text
 
 FAST_POLLING = {
-    "eci-cache:pollFloorSeconds": "0.05",
-    "eci-cache:pollFirstSeconds": "0.05",
-    "eci-cache:pollCeilingSeconds": "0.5",
+    "poll_floor_seconds": "0.05",
+    "poll_first_seconds": "0.05",
+    "poll_ceiling_seconds": "0.5",
 }
+ProviderServer = Face
 PASSWORD = "s3cret-registry-password"
 
 
@@ -37,24 +44,34 @@ def emulator() -> Iterator[EmulatorServer]:
         yield server
 
 
-def start_provider(emulator: EmulatorServer, **env: str) -> ProviderServer:
-    server = ProviderServer(
-        ImageCacheProvider(),
-        env={
+@pytest.fixture(params=FACES)
+def face(request: pytest.FixtureRequest) -> str:
+    """Which engine face the test drives: the dynamic provider or the plugin."""
+    return str(request.param)
+
+
+def start_provider(
+    emulator: EmulatorServer,
+    face: str = "dynamic",
+    settings: dict[str, str] | None = None,
+    **env: str,
+) -> ProviderServer:
+    return start_face(
+        face,
+        {
             "ECI_CACHE_ENDPOINT": emulator.url,
             "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou",
             "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
             **env,
         },
+        {**FAST_POLLING, **(settings or {})},
     )
-    server.configure(FAST_POLLING)
-    return server
 
 
 @pytest.fixture
-def provider(emulator: EmulatorServer) -> Iterator[ProviderServer]:
-    server = start_provider(emulator)
+def provider(emulator: EmulatorServer, face: str) -> Iterator[ProviderServer]:
+    server = start_provider(emulator, face)
     yield server
     server.close()
 
@@ -82,7 +99,10 @@ def test_check_reports_bad_input_and_calls_no_api(
     provider: ProviderServer, emulator: EmulatorServer
 ) -> None:
     _, failures = provider.check("web", inputs(image_cache_size=10, images=["nginx"]))
-    assert {prop for prop, _ in failures} == {"image_cache_size", "images"}
+    assert {prop for prop, _ in failures} == {
+        provider.show("image_cache_size"),
+        provider.show("images"),
+    }
     assert any("10" in reason and "20" in reason for _, reason in failures)
     assert sum(emulator.backend.call_counts.values()) == 0
 
@@ -129,7 +149,7 @@ def test_a_changed_zone_forces_a_replacement_built_before_the_old_one_goes(
     cache_id, outs = create(provider, zone_id="cn-hangzhou-h")
     checked, _ = provider.check("web", inputs(zone_id="cn-hangzhou-i"))
     diff = provider.diff("web", cache_id, outs, checked)
-    assert list(diff.replaces) == ["zone_id"] and not diff.deleteBeforeReplace
+    assert list(diff.replaces) == [provider.show("zone_id")] and not diff.deleteBeforeReplace
 
 
 def test_the_same_images_written_differently_are_no_change(provider: ProviderServer) -> None:
@@ -205,17 +225,18 @@ def test_delete_removes_the_cache_and_tolerates_it_being_gone(
 
 
 def test_a_create_interrupted_mid_build_is_adopted_not_duplicated(
-    emulator: EmulatorServer,
+    emulator: EmulatorServer, face: str
 ) -> None:
-    emulator.backend.build_seconds = 3.0
-    first = start_provider(emulator)
+    emulator.backend.hold_builds = True  # the build cannot end before the engine gives up
+    first = start_provider(emulator, face)
     checked, _ = first.check("web", inputs())
     with pytest.raises(grpc.RpcError):
         first.create("web", checked, timeout=0.5)  # the engine gives up ...
     first.close()  # ... and the provider process dies with it
     assert len(live(emulator)) == 1
-    emulator.backend.build_seconds = 0.3
-    second = start_provider(emulator)
+    emulator.backend.hold_builds = False
+    emulator.backend.finish_builds()
+    second = start_provider(emulator, face)
     try:
         cache_id, outs = second.create("web", checked)
     finally:
@@ -244,9 +265,9 @@ def test_a_lost_create_response_is_retried_without_a_second_cache(
 
 
 def test_registry_passwords_stay_out_of_errors_and_provider_output(
-    emulator: EmulatorServer,
+    emulator: EmulatorServer, face: str
 ) -> None:
-    server = start_provider(emulator)
+    server = start_provider(emulator, face)
     credentials = [{"server": "r.example.com", "user_name": "u", "password": PASSWORD}]
     emulator.backend.set_unpullable_images(["r.example.com/app:1"])
     checked, _ = server.check(
@@ -259,16 +280,20 @@ def test_registry_passwords_stay_out_of_errors_and_provider_output(
     assert PASSWORD not in output and DEFAULT_ACCESS_KEY_SECRET not in output
 
 
-def test_the_pickled_provider_holds_no_credentials(provider: ProviderServer) -> None:
-    create(provider)  # configure + use: nothing must have been stored on the instance
+def test_the_dynamic_faces_pickled_provider_holds_no_credentials(
+    emulator: EmulatorServer,
+) -> None:
+    with start_provider(emulator, "dynamic") as provider:
+        create(provider)  # configure + use: nothing must have been stored on the instance
+    assert isinstance(provider, DynamicFace)
     blob = base64.b64decode(provider.provider_blob)
     assert DEFAULT_ACCESS_KEY_SECRET.encode() not in blob
     assert b"pulumi_eci_cache.provider" in blob and len(blob) < 400
 
 
-def test_progress_lines_reach_the_provider_output(emulator: EmulatorServer) -> None:
+def test_progress_lines_reach_the_provider_output(emulator: EmulatorServer, face: str) -> None:
     emulator.backend.build_seconds = 1.0
-    server = start_provider(emulator)
+    server = start_provider(emulator, face)
     create(server)
     time.sleep(0.1)
     output = server.close()
@@ -312,8 +337,9 @@ def test_the_engine_is_told_per_property_what_is_updated_and_what_replaces(
         name: provider_pb2.PropertyDiff.Kind.Name(d.kind) for name, d in diff.detailedDiff.items()
     }
     assert diff.hasDetailedDiff
-    assert kinds == {"zone_id": "UPDATE_REPLACE", "images": "UPDATE", "flash": "ADD"}
-    assert sorted(diff.diffs) == ["flash", "images", "zone_id"]
+    show = provider.show
+    assert kinds == {show("zone_id"): "UPDATE_REPLACE", "images": "UPDATE", "flash": "ADD"}
+    assert sorted(diff.diffs) == sorted(["flash", "images", show("zone_id")])
     assert all(d.inputDiff for d in diff.detailedDiff.values())
 
 
@@ -370,20 +396,15 @@ def test_a_cache_refreshed_as_failed_is_replaced(provider: ProviderServer) -> No
 # --------------------------------------------------------------------------- identity
 
 
-def second_key_provider(emulator: EmulatorServer) -> ProviderServer:
+def second_key_provider(emulator: EmulatorServer, face: str) -> ProviderServer:
     """Another person: same program and stack name, another access key, same account."""
     emulator.backend.add_access_key("second-person-key-id", "second-person-secret")
-    server = ProviderServer(
-        ImageCacheProvider(),
-        env={
-            "ECI_CACHE_ENDPOINT": emulator.url,
-            "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou",
-            "ALIBABA_CLOUD_ACCESS_KEY_ID": "second-person-key-id",
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "second-person-secret",
-        },
+    return start_provider(
+        emulator,
+        face,
+        ALIBABA_CLOUD_ACCESS_KEY_ID="second-person-key-id",
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET="second-person-secret",
     )
-    server.configure(FAST_POLLING)
-    return server
 
 
 def orphan(emulator: EmulatorServer, provider: ProviderServer, **overrides: Any) -> str:
@@ -396,7 +417,7 @@ def test_another_persons_cache_with_the_same_stack_and_name_is_never_adopted(
     provider: ProviderServer, emulator: EmulatorServer
 ) -> None:
     first_id, _ = create(provider)
-    second = second_key_provider(emulator)
+    second = second_key_provider(emulator, provider.kind)
     try:
         second_id, _ = create(second)
     finally:
@@ -405,14 +426,16 @@ def test_another_persons_cache_with_the_same_stack_and_name_is_never_adopted(
     assert {c["ImageCacheId"] for c in live(emulator)} == {first_id, second_id}
 
 
-def test_an_own_cache_older_than_the_timeout_is_refused_by_name(emulator: EmulatorServer) -> None:
-    first = start_provider(emulator)
+def test_an_own_cache_older_than_the_timeout_is_refused_by_name(
+    emulator: EmulatorServer, face: str
+) -> None:
+    first = start_provider(emulator, face)
     try:
         old_id = orphan(emulator, first, timeout="1m")
     finally:
         first.close()
     emulator.backend.regions["cn-hangzhou"][old_id].creation_time -= 3600
-    rerun = start_provider(emulator)
+    rerun = start_provider(emulator, face)
     try:
         checked, _ = rerun.check("web", inputs(timeout="1m"))
         with pytest.raises(grpc.RpcError) as info:
@@ -422,18 +445,20 @@ def test_an_own_cache_older_than_the_timeout_is_refused_by_name(emulator: Emulat
     message = grpc_error_text(info.value)
     assert message.startswith("web: not creating, because 1 cache bears this resource's identity")
     assert old_id in message and "1h 0m old" not in message and "older than" in message
-    assert f'adopt_image_cache_id="{old_id}"' in message
+    assert f'{rerun.show("adopt_image_cache_id")}="{old_id}"' in message
     assert "Traceback" not in message
     assert [c["ImageCacheId"] for c in live(emulator)] == [old_id]
 
 
-def test_an_own_cache_with_other_images_is_refused_not_adopted(emulator: EmulatorServer) -> None:
-    first = start_provider(emulator)
+def test_an_own_cache_with_other_images_is_refused_not_adopted(
+    emulator: EmulatorServer, face: str
+) -> None:
+    first = start_provider(emulator, face)
     try:
         old_id = orphan(emulator, first, images=["redis:7.2"])
     finally:
         first.close()
-    rerun = start_provider(emulator)
+    rerun = start_provider(emulator, face)
     try:
         checked, _ = rerun.check("web", inputs())
         with pytest.raises(grpc.RpcError) as info:
@@ -444,16 +469,17 @@ def test_an_own_cache_with_other_images_is_refused_not_adopted(emulator: Emulato
     assert [c["ImageCacheId"] for c in live(emulator)] == [old_id]
 
 
-def interrupted_then_rerun(emulator: EmulatorServer, **env: str) -> list[str]:
+def interrupted_then_rerun(emulator: EmulatorServer, face: str, **env: str) -> list[str]:
     """A create whose provider dies mid-build, then the rerun: the caches left."""
-    emulator.backend.build_seconds = 3.0
-    first = start_provider(emulator, **env)
+    emulator.backend.hold_builds = True
+    first = start_provider(emulator, face, **env)
     checked, _ = first.check("web", inputs())
     with pytest.raises(grpc.RpcError):
         first.create("web", checked, timeout=0.5)
     first.close()
-    emulator.backend.build_seconds = 0.3
-    rerun = start_provider(emulator, **env)
+    emulator.backend.hold_builds = False
+    emulator.backend.finish_builds()
+    rerun = start_provider(emulator, face, **env)
     try:
         rerun.create("web", checked)
     finally:
@@ -462,20 +488,21 @@ def interrupted_then_rerun(emulator: EmulatorServer, **env: str) -> list[str]:
 
 
 def test_sts_credentials_without_a_role_never_adopt_automatically(
-    emulator: EmulatorServer,
+    emulator: EmulatorServer, face: str
 ) -> None:
     # Their key id changes every session: nothing says the rerun is the same person.
     emulator.backend.add_access_key(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, "*")
-    left = interrupted_then_rerun(emulator, ALIBABA_CLOUD_SECURITY_TOKEN="sts-token")
+    left = interrupted_then_rerun(emulator, face, ALIBABA_CLOUD_SECURITY_TOKEN="sts-token")
     assert len(left) == 2
 
 
 def test_sts_credentials_of_a_configured_role_adopt_their_own_orphan(
-    emulator: EmulatorServer,
+    emulator: EmulatorServer, face: str
 ) -> None:
     emulator.backend.add_access_key(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, "*")
     left = interrupted_then_rerun(
         emulator,
+        face,
         ALIBABA_CLOUD_SECURITY_TOKEN="sts-token",
         ALIBABA_CLOUD_ROLE_ARN="acs:ram::1:role/deploy",
     )
@@ -500,28 +527,24 @@ def test_adopting_a_cache_that_does_not_exist_says_so(provider: ProviderServer) 
     with pytest.raises(grpc.RpcError) as info:
         provider.create("web", checked)
     message = grpc_error_text(info.value)
-    assert message.startswith('web: adopt_image_cache_id "imc-missing": no such image cache')
+    field = provider.show("adopt_image_cache_id")
+    assert message.startswith(f'web: {field} "imc-missing": no such image cache')
 
 
 # --------------------------------------------------------------------- clean failures
 
 
-def test_an_unreachable_endpoint_fails_naming_it_and_its_setting(emulator: EmulatorServer) -> None:
+def test_an_unreachable_endpoint_fails_naming_it_and_its_setting(
+    emulator: EmulatorServer, face: str
+) -> None:
     import socket
 
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    server = ProviderServer(
-        ImageCacheProvider(),
-        env={
-            "ECI_CACHE_ENDPOINT": dead,
-            "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou",
-            "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
-            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
-        },
+    server = start_provider(
+        emulator, face, {"unreachable_timeout_seconds": "2"}, ECI_CACHE_ENDPOINT=dead
     )
-    server.configure({**FAST_POLLING, "eci-cache:unreachableTimeoutSeconds": "2"})
     try:
         checked, _ = server.check("web", inputs())
         with pytest.raises(grpc.RpcError) as info:
@@ -546,3 +569,99 @@ def test_a_failed_build_reads_as_one_message_with_the_services_reason(
     assert message.startswith("web (imc-")
     assert "ended Failed" in message and "manifest unknown" in message
     assert "Traceback" not in message and "\n" not in message
+
+
+# ---------------------------------------------------------------- cancel and timeouts
+
+
+def create_then_cancel(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> tuple[grpc.RpcError, float]:
+    """A create whose build is held, and the engine's Cancel once the service has it:
+    the error the create ends with, and how long after the Cancel it came."""
+    import threading
+
+    emulator.backend.hold_builds = True
+    checked, _ = provider.check("web", inputs())
+    caught: list[grpc.RpcError] = []
+
+    def run() -> None:
+        try:
+            provider.create("web", checked)
+        except grpc.RpcError as error:
+            caught.append(error)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 30
+    while not live(emulator) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # let the wait begin
+    cancelled_at = time.monotonic()
+    provider.cancel()
+    worker.join(timeout=30)
+    assert caught, "the create did not end after the engine's Cancel"
+    return caught[0], time.monotonic() - cancelled_at
+
+
+def test_a_cancel_ends_a_create_at_once_and_keeps_the_cache_in_the_state(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    error, after = create_then_cancel(provider, emulator)
+    detail = init_failure(error)
+    [cache] = live(emulator)
+    assert after < 5.0
+    assert detail is not None and detail.id == cache["ImageCacheId"]
+    assert "interrupted while Creating" in detail.reasons[0]
+    assert "Traceback" not in error.details()
+
+
+def test_the_kept_cache_has_the_outputs_known_so_far(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    error, _ = create_then_cancel(provider, emulator)
+    detail = init_failure(error)
+    assert detail is not None
+    from pulumi.runtime import rpc
+
+    properties = rpc.deserialize_properties(detail.properties)
+    status = properties.get("status")
+    assert status == "Creating"
+    assert properties.get("image_cache_name", properties.get("imageCacheName")) == "web"
+
+
+def test_the_next_up_resumes_waiting_for_a_kept_cache_without_building_another(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    error, _ = create_then_cancel(provider, emulator)
+    detail = init_failure(error)
+    assert detail is not None
+    provider.close()
+    emulator.backend.hold_builds = False
+    emulator.backend.finish_builds()
+    rerun = start_provider(emulator, provider.kind)
+    try:
+        from pulumi.runtime import rpc
+
+        kept = {**inputs(), **rpc.deserialize_properties(detail.properties)}
+        olds = {name.replace("imageCacheName", "image_cache_name"): v for name, v in kept.items()}
+        checked, _ = rerun.check("web", inputs())
+        outs = rerun.update("web", detail.id, olds, checked)
+    finally:
+        rerun.close()
+    assert outs["status"] == "Ready"
+    assert emulator.backend.call_counts["CreateImageCache"] == 1
+
+
+def test_a_wait_past_the_timeout_keeps_the_cache_with_the_way_out(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    emulator.backend.hold_builds = True
+    checked, _ = provider.check("web", inputs(timeout="2s"))
+    with pytest.raises(grpc.RpcError) as info:
+        provider.create("web", checked)
+    detail = init_failure(info.value)
+    [cache] = live(emulator)
+    assert detail is not None and detail.id == cache["ImageCacheId"]
+    assert "not Ready after 2s while Creating" in detail.reasons[0]
+    assert f"raise the resource's {provider.show('timeout')}" in detail.reasons[0]

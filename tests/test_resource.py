@@ -122,3 +122,20 @@ def test_registry_credentials_travel_as_plain_dicts_marked_secret(recorder: Reco
 def test_args_and_keyword_arguments_together_are_refused() -> None:
     with pytest.raises(TypeError, match="not both"):
         ImageCache("x", ImageCacheArgs(image_cache_name="x", images=[]), image_cache_name="y")
+
+
+def test_the_args_are_the_input_models_fields_in_its_order() -> None:
+    import dataclasses
+
+    from pulumi_eci_cache.rules.model import INPUT_FIELDS
+
+    assert tuple(f.name for f in dataclasses.fields(ImageCacheArgs)) == INPUT_FIELDS
+
+
+def test_the_resource_declares_every_output_of_the_outputs_model() -> None:
+    from pulumi_eci_cache import ImageCache
+    from pulumi_eci_cache.rules.api import OUTPUT_FIELDS
+
+    declared = set(ImageCache.__annotations__)
+    assert set(OUTPUT_FIELDS) <= declared
+    assert declared - set(OUTPUT_FIELDS) == {"image_cache_name", "images"}

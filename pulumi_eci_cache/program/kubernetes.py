@@ -12,7 +12,8 @@ become the annotations the virtual node reads (``ANNOTATIONS``). Inputs the CRD 
 place for raise ``ManifestError`` saying what to do instead, rather than being
 dropped: above all registry passwords, which in Kubernetes live in a Secret named by
 ``image_pull_secrets``. ``image_cache_name`` is validated but the object's name
-(``name``) is what names it in the cluster; ``timeout`` is Pulumi's own and ignored.
+(``name``) is what names it in the cluster; ``timeout`` is Pulumi's own and ignored;
+``annotations`` are the object's own (beside those the other inputs become).
 Images are written exactly as given. Pure: no I/O.
 """
 
@@ -85,6 +86,10 @@ _NO_PLACE = {
     "elimination_strategy": "the ImageCache object has no eviction strategy: leave it unset",
     "adopt_image_cache_id": (
         "the ImageCache object cannot take over an existing cache: leave it unset"
+    ),
+    "region": (
+        "the ImageCache object has no region: the cluster's region is the cache's; apply "
+        "it to a cluster in that region"
     ),
 }
 
@@ -188,6 +193,13 @@ def kubernetes_manifest(
         for field, (key, write) in ANNOTATIONS.items()
         if getattr(spec, field) not in (None, [])
     }
+    clash = sorted(set(spec.annotations or {}) & set(annotations))
+    if clash:
+        raise ManifestError(
+            f"annotations: {', '.join(clash)} would be written twice; set them with the "
+            "inputs they stand for instead"
+        )
+    annotations = {**(spec.annotations or {}), **annotations}
     body: dict[str, Any] = {"images": list(inputs["images"])}
     if secrets:
         body["imagePullSecrets"] = secrets

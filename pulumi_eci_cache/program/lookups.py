@@ -24,15 +24,16 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config
+from pydantic import BaseModel
 
 from pulumi_eci_cache.cloud.client import EciClient
 from pulumi_eci_cache.cloud.credentials import Settings, resolve_settings
 from pulumi_eci_cache.cloud.waiter import ACCEPTORS
-from pulumi_eci_cache.rules.api import outputs_from_cache
+from pulumi_eci_cache.rules.api import CacheEvent, ImageCacheOutputs, outputs_from_cache
 from pulumi_eci_cache.rules.config import ProviderConfig
 from pulumi_eci_cache.rules.images import canonical_or_raw
 from pulumi_eci_cache.rules.matching import (
@@ -41,6 +42,7 @@ from pulumi_eci_cache.rules.matching import (
     check_match_count,
     rank_caches,
 )
+from pulumi_eci_cache.rules.model import Doc, ImageCacheSpec
 
 __all__ = [
     "GetImageCachesCacheEventResult",
@@ -56,44 +58,55 @@ __all__ = [
 STATUSES = tuple(ACCEPTORS)
 
 
+def _doc(name: str, model: type[BaseModel] = ImageCacheOutputs) -> dict[str, str]:
+    """A result field's description: the one its model declares (the schema shows it)."""
+    return {"doc": model.model_fields[name].description or ""}
+
+
+def _event(name: str) -> dict[str, str]:
+    return _doc(name, CacheEvent)
+
+
 @dataclass(frozen=True)
 class GetImageCachesCacheEventResult:
     """One event of a cache's build (the reason a build failed is here)."""
 
-    name: str = ""
-    reason: str = ""
-    message: str = ""
-    type: str = ""
-    count: int = 0
-    first_timestamp: str = ""
-    last_timestamp: str = ""
+    name: str = field(default="", metadata=_event("name"))
+    reason: str = field(default="", metadata=_event("reason"))
+    message: str = field(default="", metadata=_event("message"))
+    type: str = field(default="", metadata=_event("type"))
+    count: int = field(default=0, metadata=_event("count"))
+    first_timestamp: str = field(default="", metadata=_event("first_timestamp"))
+    last_timestamp: str = field(default="", metadata=_event("last_timestamp"))
 
 
 @dataclass(frozen=True)
 class GetImageCachesCacheResult:
     """One cache as DescribeImageCaches reports it (``id`` is ``image_cache_id``)."""
 
-    id: str
-    image_cache_id: str
-    image_cache_name: str
-    images: list[str]
-    status: str
-    progress: str
-    snapshot_id: str
-    container_group_id: str
-    image_cache_size: int | None
-    creation_time: str
-    expire_date_time: str
-    events: list[GetImageCachesCacheEventResult] = field(default_factory=list)
+    id: str = field(metadata=_doc("image_cache_id"))
+    image_cache_id: str = field(metadata=_doc("image_cache_id"))
+    image_cache_name: str = field(metadata=_doc("image_cache_name", ImageCacheSpec))
+    images: list[str] = field(metadata=_doc("images", ImageCacheSpec))
+    status: str = field(metadata=_doc("status"))
+    progress: str = field(metadata=_doc("progress"))
+    snapshot_id: str = field(metadata=_doc("snapshot_id"))
+    container_group_id: str = field(metadata=_doc("container_group_id"))
+    image_cache_size: int | None = field(metadata=_doc("image_cache_size", ImageCacheSpec))
+    creation_time: str = field(metadata=_doc("creation_time"))
+    expire_date_time: str = field(metadata=_doc("expire_date_time"))
+    events: list[GetImageCachesCacheEventResult] = field(
+        default_factory=list, metadata=_doc("events")
+    )
 
 
 @dataclass(frozen=True)
 class GetImageCachesResult:
     """What ``get_image_caches`` found: the caches, their ids and their names, in order."""
 
-    caches: list[GetImageCachesCacheResult]
-    ids: list[str]
-    names: list[str]
+    caches: list[GetImageCachesCacheResult] = field(metadata={"doc": "The caches found."})
+    ids: list[str] = field(metadata={"doc": "Their ids, in the same order."})
+    names: list[str] = field(metadata={"doc": "Their names, in the same order."})
 
 
 def program_settings() -> Settings:
@@ -149,12 +162,15 @@ def _check_status(status: str | None) -> None:
 
 
 def get_image_caches(
-    ids: Sequence[str] | None = None,
-    image: str | None = None,
-    image_cache_name: str | None = None,
-    name_regex: str | None = None,
-    snapshot_id: str | None = None,
-    status: str | None = None,
+    ids: Annotated[Sequence[str] | None, Doc("Any of these ids (none: no filter).")] = None,
+    image: Annotated[str | None, Doc("Holds this image (compared canonically).")] = None,
+    image_cache_name: Annotated[str | None, Doc("Has this exact name.")] = None,
+    name_regex: Annotated[str | None, Doc("Has a name containing a match (re.search).")] = None,
+    snapshot_id: Annotated[str | None, Doc("Has this snapshot.")] = None,
+    status: Annotated[
+        str | None,
+        Doc("Has this status: Preparing, Creating, Ready, Failed, Updating or UpdateFailed."),
+    ] = None,
     *,
     client: EciClient | None = None,
 ) -> GetImageCachesResult:
@@ -231,10 +247,14 @@ def get_image_caches_output(
 
 
 def rank_image_caches(
-    images: Sequence[str],
-    ephemeral_storage_gib: float | None = None,
-    perfect_match: bool = False,
-    match_count: int | None = None,
+    images: Annotated[Sequence[str], Doc("The pod's images, as it names them.")],
+    ephemeral_storage_gib: Annotated[
+        float | None, Doc("The instance's temporary storage (GiB): larger caches do not fit.")
+    ] = None,
+    perfect_match: Annotated[bool, Doc("Only caches holding every image exactly.")] = False,
+    match_count: Annotated[
+        int | None, Doc("Only caches holding at least this many images exactly.")
+    ] = None,
     *,
     client: EciClient | None = None,
 ) -> list[ImageCacheMatch]:

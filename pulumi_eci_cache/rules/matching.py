@@ -56,13 +56,18 @@ class ImageCacheMatch:
     exactly; ``repository_images`` those whose repository it holds with another tag.
     """
 
-    image_cache_id: str
-    image_cache_name: str
-    matched_images: list[str] = field(default_factory=list)
-    repository_images: list[str] = field(default_factory=list)
-    image_cache_size: int | None = None
-    creation_time: str = ""
-    reason: str = ""
+    image_cache_id: str = field(metadata={"doc": "The cache's id."})
+    image_cache_name: str = field(metadata={"doc": "The cache's name."})
+    matched_images: list[str] = field(
+        default_factory=list, metadata={"doc": "The pod's images the cache holds exactly."}
+    )
+    repository_images: list[str] = field(
+        default_factory=list,
+        metadata={"doc": "The pod's images whose repository the cache holds in another tag."},
+    )
+    image_cache_size: int | None = field(default=None, metadata={"doc": "Its size (GiB)."})
+    creation_time: str = field(default="", metadata={"doc": "When it was created."})
+    reason: str = field(default="", metadata={"doc": "Why it ranks where it does."})
 
 
 def check_match_count(match_count: object) -> int | None:

@@ -67,6 +67,7 @@ __all__ = [
     "Api",
     "CheckFailureInfo",
     "CheckOutcome",
+    "Doc",
     "ImageCacheSpec",
     "InvalidInputsError",
     "Naming",
@@ -148,6 +149,13 @@ class Api:
     read_back: bool = False
     rule: str = ""
     unit: str = ""
+
+
+@dataclass(frozen=True)
+class Doc:
+    """What a function parameter is, for the schema (``Annotated[str | None, Doc(...)]``)."""
+
+    text: str
 
 
 def api_of(info: FieldInfo) -> Api:

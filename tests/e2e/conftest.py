@@ -56,6 +56,8 @@ FAST_POLLING = {
     "eci-cache:pollCeilingSeconds": "1",
 }
 CONFIGURABLE = "tests/e2e/programs/configurable"
+# The type token of ImageCache in a Python program's state (the dynamic face).
+IMAGE_CACHE_TYPE = "pulumi-python:dynamic/eci:ImageCache"
 
 DEFAULT_TIMEOUT = 600.0
 EMULATOR_START_TIMEOUT = 60.0

@@ -19,6 +19,7 @@ import pytest
 from .conftest import (
     CONFIGURABLE,
     FAST_POLLING,
+    IMAGE_CACHE_TYPE,
     PulumiCommandError,
     PulumiStack,
     ServedEmulator,
@@ -28,7 +29,7 @@ from .conftest import (
 
 pytestmark = pytest.mark.e2e
 
-TYPE = "pulumi-python:dynamic/eci:ImageCache"
+TYPE = IMAGE_CACHE_TYPE
 PASSWORD = "registry-pa55word-e2e"
 LITERAL_PASSWORD = "literal-pa55word-in-program"  # written in programs/configurable
 

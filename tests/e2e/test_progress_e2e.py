@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from .conftest import PulumiStack
+from .conftest import IMAGE_CACHE_TYPE, PulumiStack
 
 pytestmark = pytest.mark.e2e
 
-TYPE = "pulumi-python:dynamic/eci:ImageCache"
+TYPE = IMAGE_CACHE_TYPE
 FAST = {
     "eci-cache:pollFloorSeconds": "0.5",
     "eci-cache:pollFirstSeconds": "0.5",

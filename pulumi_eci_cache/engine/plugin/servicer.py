@@ -1,0 +1,150 @@
+"""The plugin's gRPC answers where the SDK's servicer does not say what we need to.
+
+The SDK's ``ProviderServicer`` (``pulumi.provider.experimental.server``) marshals every
+request and response; we keep it for that. Two things it cannot say:
+
+- **a cache kept when its wait ends early**: a create or update whose wait the engine
+  cancelled, or whose ``timeout`` ran out, raises ``errors.ResourceInitError``; the
+  answer carries the protocol's ``ErrorResourceInitFailed`` detail (the id, the
+  outputs so far, the reason), so the engine records the cache with that reason and
+  the next ``pulumi up`` updates it, which waits again;
+- **clean failures**: the servicer answers an exception with its message and stack (a
+  newer SDK) or lets it escape (the floor, 3.235); an expected failure
+  (``errors.EciCacheError``, invalid inputs) is one sentence for a person, so its
+  message alone is sent. Anything else is a bug and keeps its traceback.
+
+``serve`` runs it the way the SDK's ``main`` does (port on stdout), with this servicer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+import grpc.aio
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc, status_pb2
+
+from pulumi_eci_cache.engine.dynamic.server_hooks import expected_failure_message
+from pulumi_eci_cache.engine.plugin.provider import EciCacheProvider
+from pulumi_eci_cache.errors import ResourceInitError
+
+__all__ = ["Servicer", "serve"]
+
+Handler = Callable[[Any, Any], Awaitable[Any]]
+
+
+def _original(exc: BaseException) -> BaseException:
+    """The exception the provider raised (a newer SDK re-raises it as a plain Exception
+    with the stack in its text, the original as its context)."""
+    if expected_failure_message(exc) is None and isinstance(exc.__context__, Exception):
+        if expected_failure_message(exc.__context__) is not None:
+            return exc.__context__
+        if isinstance(exc.__context__, ResourceInitError):
+            return exc.__context__
+    return exc
+
+
+class Servicer(ProviderServicer):
+    """The SDK's servicer, with our answers for kept caches and expected failures."""
+
+    def __init__(self, provider: EciCacheProvider, engine_address: str, version: str) -> None:
+        super().__init__([], version, provider, engine_address=engine_address)
+        self._ours = provider
+
+    async def _answer(self, handler: Handler, request: Any, context: Any) -> Any:
+        try:
+            return await handler(request, context)
+        except Exception as exc:
+            original = _original(exc)
+            if isinstance(original, ResourceInitError):
+                await context.abort_with_status(self._init_failed(original, request))
+            message = expected_failure_message(original)
+            if message is None:
+                raise
+            await context.abort(grpc.StatusCode.UNKNOWN, message)
+            raise  # pragma: no cover - abort raises
+
+    def _init_failed(self, exc: ResourceInitError, request: Any) -> grpc.Status:
+        properties = PropertyValue.marshal_map(self._ours.init_failed_properties(exc.outputs))
+        detail = provider_pb2.ErrorResourceInitFailed(
+            id=exc.cache_id or getattr(request, "id", ""),
+            properties=properties,
+            reasons=[str(exc)],
+        )
+        code = grpc.StatusCode.UNKNOWN
+        body = status_pb2.Status(code=code.value[0], message=str(exc))
+        body.details.add().Pack(detail)
+        status = grpc.Status()
+        status.code, status.details = code, str(exc)
+        status.trailing_metadata = (("grpc-status-details-bin", body.SerializeToString()),)
+        return status
+
+    async def Configure(self, request: Any, context: Any) -> Any:
+        return await self._answer(super().Configure, request, context)
+
+    async def CheckConfig(self, request: Any, context: Any) -> Any:
+        return await self._answer(super().CheckConfig, request, context)
+
+    async def Check(self, request: Any, context: Any) -> Any:
+        return await self._answer(super().Check, request, context)
+
+    async def Diff(self, request: Any, context: Any) -> Any:
+        return await self._answer(super().Diff, request, context)
+
+    async def Create(self, request: Any, context: Any) -> Any:
+        return await self._answer(super().Create, request, context)
+
+    async def Read(self, request: Any, context: Any) -> Any:
+        return await self._answer(super().Read, request, context)
+
+    async def Update(self, request: Any, context: Any) -> Any:
+        return await self._answer(super().Update, request, context)
+
+    async def Delete(self, request: Any, context: Any) -> Any:
+        return await self._answer(super().Delete, request, context)
+
+    async def Invoke(self, request: Any, context: Any) -> Any:
+        return await self._answer(super().Invoke, request, context)
+
+
+def serve(argv: list[str], version: str) -> None:
+    """Serve the provider on a free loopback port; the engine reads the port from stdout."""
+    parser = argparse.ArgumentParser(
+        prog="pulumi-resource-ecicache",
+        description="The ecicache Pulumi provider plugin (the engine starts it).",
+    )
+    parser.add_argument("engine", help="the Pulumi engine's address")
+    parser.add_argument("--logflow", action="store_true", help="ignored")
+    parser.add_argument("--logtostderr", action="store_true", help="ignored")
+    parser.add_argument("-v", type=int, default=0, help="ignored")
+    known, _ = parser.parse_known_args(argv[1:])
+    provider = EciCacheProvider(version, argv)
+
+    async def run() -> None:
+        server = grpc.aio.server(options=_channel_options())
+        servicer = Servicer(provider, known.engine, version)
+        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        sys.stdout.write(f"{port}\n")
+        sys.stdout.flush()
+        await server.wait_for_termination()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+
+
+def _channel_options() -> list[tuple[str, Any]]:
+    """The SDK's gRPC options (message sizes) where it has them."""
+    try:
+        from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
+    except ImportError:  # pragma: no cover - an SDK without them
+        return []
+    return list(_GRPC_CHANNEL_OPTIONS)

@@ -1,0 +1,216 @@
+"""Both engine faces of ImageCache, driven the way the engine drives them, in one shape.
+
+``DynamicFace`` is the SDK's dynamic provider server (``python -m pulumi.dynamic``, the
+provider pickled into every call); ``PluginFace`` is the plugin
+(``pulumi-resource-ecicache``, camelCase ``PropertyValue``s). Both take and give plain
+values under the model's snake_case names, so one test body runs against either; what
+the user reads (messages, property names the engine gets) is in the face's own
+spelling (``show``). No substitute for the end-to-end tests under the real CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import grpc
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pydantic.alias_generators import to_camel
+
+from pulumi_eci_cache.engine.plugin.properties import from_wire, to_wire
+from pulumi_eci_cache.engine.plugin.provider import CONFIG, STATE
+from pulumi_eci_cache.engine.plugin.schema import SECRET_INPUTS
+from pulumi_eci_cache.provider import ImageCacheProvider
+from pulumi_eci_cache.rules.config import stack_key
+from pulumi_eci_cache.rules.model import CAMEL, SNAKE, Naming
+from tests.support.provider_server import REPO, ProviderServer
+
+__all__ = ["FACES", "DynamicFace", "Face", "PluginFace", "init_failure", "start_face"]
+
+FACES = ("dynamic", "plugin")
+PLUGIN_URN = "urn:pulumi:test::eci::ecicache:index:ImageCache::{name}"
+
+
+def init_failure(error: grpc.RpcError) -> provider_pb2.ErrorResourceInitFailed | None:
+    """The "initialization failed" detail of a failed call (a cache kept in the state)."""
+    from google.protobuf import any_pb2  # noqa: F401  (the detail is packed in an Any)
+    from pulumi.runtime.proto import status_pb2
+
+    for key, value in error.trailing_metadata() or ():  # type: ignore[attr-defined]
+        if key == "grpc-status-details-bin":
+            for detail in status_pb2.Status.FromString(value).details:
+                found = provider_pb2.ErrorResourceInitFailed()
+                if detail.Unpack(found):
+                    return found
+    return None
+
+
+def _cancel(stub: Any) -> None:
+    from google.protobuf import empty_pb2
+
+    stub.Cancel(empty_pb2.Empty())
+
+
+class DynamicFace(ProviderServer):
+    """The dynamic provider server, configured by setting names (snake_case)."""
+
+    kind = "dynamic"
+    naming: Naming = SNAKE
+
+    def cancel(self) -> None:
+        _cancel(self.stub)
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        super().__init__(ImageCacheProvider(), env)
+
+    def settle(self, settings: Mapping[str, str]) -> None:
+        self.configure({stack_key(name): value for name, value in settings.items()})
+
+    def show(self, name: str) -> str:
+        return self.naming.show(name)
+
+    def names(self, wire_names: Any) -> list[str]:
+        return list(wire_names)
+
+
+class PluginFace:
+    """The plugin process, configured and called as the engine does."""
+
+    kind = "plugin"
+    naming: Naming = CAMEL
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+        self.process = subprocess.Popen(
+            [sys.executable, "-u", "-m", "pulumi_eci_cache.engine.plugin", "127.0.0.1:0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=full_env,
+            cwd=str(REPO),
+        )
+        assert self.process.stdout is not None
+        port = int(self.process.stdout.readline().decode().strip())
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
+
+    def __enter__(self) -> PluginFace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> str:
+        self.channel.close()
+        self.process.terminate()
+        out, err = self.process.communicate(timeout=10)
+        return out.decode() + err.decode()
+
+    def show(self, name: str) -> str:
+        return self.naming.show(name)
+
+    def cancel(self) -> None:
+        _cancel(self.stub)
+
+    def names(self, wire_names: Any) -> list[str]:
+        """Property names the engine got, back in the model's spelling."""
+        known = {to_camel(n): n for model in STATE for n in model.model_fields}
+        return [known.get(n, n) for n in wire_names]
+
+    @staticmethod
+    def _struct(values: Mapping[str, Any]) -> Any:
+        plain = {k: v for k, v in values.items() if not k.startswith("__")}
+        return PropertyValue.marshal_map(to_wire(plain, STATE, SECRET_INPUTS))
+
+    @staticmethod
+    def _plain(struct: Any) -> dict[str, Any]:
+        return from_wire(PropertyValue.unmarshal_map(struct), STATE)
+
+    def settle(self, settings: Mapping[str, str]) -> None:
+        wire = PropertyValue.marshal_map(to_wire(dict(settings), CONFIG))
+        self.stub.Configure(
+            provider_pb2.ConfigureRequest(
+                variables={f"ecicache:{to_camel(k)}": v for k, v in settings.items()},
+                args=wire,
+                acceptSecrets=True,
+            )
+        )
+
+    def check(
+        self, name: str, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        resp = self.stub.Check(
+            provider_pb2.CheckRequest(
+                urn=PLUGIN_URN.format(name=name),
+                olds=self._struct(olds or {}),
+                news=self._struct(news),
+            )
+        )
+        failures = [(f.property, f.reason) for f in resp.failures]
+        return self._plain(resp.inputs), failures
+
+    def diff(
+        self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> provider_pb2.DiffResponse:
+        return self.stub.Diff(
+            provider_pb2.DiffRequest(
+                id=id_,
+                urn=PLUGIN_URN.format(name=name),
+                olds=self._struct(olds),
+                news=self._struct(news),
+            )
+        )
+
+    def create(
+        self, name: str, inputs: Mapping[str, Any], timeout: float | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        resp = self.stub.Create(
+            provider_pb2.CreateRequest(
+                urn=PLUGIN_URN.format(name=name), properties=self._struct(inputs)
+            ),
+            timeout=timeout,
+        )
+        return resp.id, self._plain(resp.properties)
+
+    def read(
+        self, name: str, id_: str, outputs: Mapping[str, Any]
+    ) -> tuple[str, dict[str, Any], dict[str, Any]]:
+        resp = self.stub.Read(
+            provider_pb2.ReadRequest(
+                id=id_, urn=PLUGIN_URN.format(name=name), properties=self._struct(outputs)
+            )
+        )
+        return resp.id, self._plain(resp.properties), self._plain(resp.inputs)
+
+    def update(
+        self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        resp = self.stub.Update(
+            provider_pb2.UpdateRequest(
+                id=id_,
+                urn=PLUGIN_URN.format(name=name),
+                olds=self._struct(olds),
+                news=self._struct(news),
+            )
+        )
+        return self._plain(resp.properties)
+
+    def delete(self, name: str, id_: str, outputs: Mapping[str, Any]) -> None:
+        self.stub.Delete(
+            provider_pb2.DeleteRequest(
+                id=id_, urn=PLUGIN_URN.format(name=name), properties=self._struct(outputs)
+            )
+        )
+
+
+Face = DynamicFace | PluginFace
+
+
+def start_face(kind: str, env: Mapping[str, str], settings: Mapping[str, str]) -> Face:
+    """A provider process of face ``kind``, configured with ``settings`` (snake names)."""
+    face: Face = DynamicFace(env) if kind == "dynamic" else PluginFace(env)
+    face.settle(settings)
+    return face
