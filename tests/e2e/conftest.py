@@ -10,7 +10,11 @@
   a copy of a program directory in tmp_path, its own PULUMI_HOME and file backend, a
   stack, ``eci-cache:endpoint`` set to the served emulator, credentials in the env.
   ``stack.run(*args)`` runs the CLI (``--non-interactive``, a timeout) and raises
-  ``PulumiCommandError`` (with stdout and stderr) when it fails.
+  ``PulumiCommandError`` (with stdout and stderr) when it fails. ``stack.use_venv(path)``
+  runs the same stack's program and provider in another virtualenv from then on.
+- ``previous_release`` (session): the release of tests/e2e/previous-release in a
+  virtualenv of its own (tests/support/previous_release.py, cached across runs);
+  ``previous_release_pulumi_stack`` is ``pulumi_stack`` with that virtualenv.
 
 The Python language host we can build is the one from sdk/v3 v3.79.0; a newer CLI no
 longer hands it ``runtime.options.virtualenv``, so the program's virtualenv ``bin`` is
@@ -36,6 +40,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support.previous_release import PreviousRelease, build_previous_release
 from tests.support.wheel_install import WheelVenv
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -411,6 +416,18 @@ class PulumiStack:
         res: list[dict[str, Any]] = self.export()["deployment"].get("resources") or []
         return [r for r in res if type_ is None or r.get("type") == type_]
 
+    def use_venv(self, venv: Path) -> None:
+        """Run the program and its provider in ``venv`` from now on, as a user who upgrades
+        the package under an existing stack: same project dir, backend and PULUMI_HOME."""
+        old_bin, new_bin = str(self.cli.venv / "bin"), str(venv / "bin")
+        path = self.env["PATH"].split(os.pathsep)
+        if old_bin not in path:
+            raise AssertionError(f"the stack's PATH does not hold its virtualenv's {old_bin}")
+        _set_virtualenv(self.project_dir / "Pulumi.yaml", venv)
+        self.env["PATH"] = os.pathsep.join(new_bin if p == old_bin else p for p in path)
+        self.env["VIRTUAL_ENV"] = str(venv)
+        self.cli = replace(self.cli, venv=venv)
+
 
 def _prepare_project(source: Path, dest: Path, venv: Path) -> None:
     shutil.copytree(
@@ -419,10 +436,15 @@ def _prepare_project(source: Path, dest: Path, venv: Path) -> None:
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "Pulumi.*.yaml", ".pulumi"),
     )
     project_file = dest / "Pulumi.yaml"
-    if project_file.exists():
-        project = yaml.safe_load(project_file.read_text()) or {}
-    else:
-        project = {"name": source.name.replace("_", "-")}
+    if not project_file.exists():
+        project_file.write_text(yaml.safe_dump({"name": source.name.replace("_", "-")}))
+    _set_virtualenv(project_file, venv)
+
+
+def _set_virtualenv(project_file: Path, venv: Path) -> None:
+    """Pulumi.yaml as the harness runs it: ``runtime.options.virtualenv`` is ``venv``
+    (absolute), and no ``main:``."""
+    project = yaml.safe_load(project_file.read_text()) or {}
     runtime = project.get("runtime")
     if not isinstance(runtime, dict):
         runtime = {"name": runtime or "python"}
@@ -554,6 +576,31 @@ def wheel_pulumi_stack(
     virtualenv (tests/support/wheel_install.py), never in the editable one."""
     monkeypatch.delenv("PYTHONPATH", raising=False)  # nothing may reach the source tree
     return stack_factory(replace(pulumi_cli, venv=wheel_venv.path), tmp_path, request)
+
+
+@pytest.fixture(scope="session")
+def previous_release() -> PreviousRelease:
+    """The previous release (tests/e2e/previous-release) installed in a clean virtualenv
+    of its own; built once, then reused from the cache (tests/support/previous_release.py)."""
+    try:
+        return build_previous_release()
+    except AssertionError as exc:
+        failure = str(exc)
+    pytest.fail(f"the previous release's virtualenv could not be made:\n{failure}", pytrace=False)
+
+
+@pytest.fixture
+def previous_release_pulumi_stack(
+    pulumi_cli: PulumiCli,
+    previous_release: PreviousRelease,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Callable[..., PulumiStack]:
+    """``pulumi_stack``, but the program and its provider start in the previous release's
+    virtualenv (``stack.use_venv(VENV)`` then upgrades them to the checkout)."""
+    monkeypatch.delenv("PYTHONPATH", raising=False)  # nothing may reach the source tree
+    return stack_factory(replace(pulumi_cli, venv=previous_release.venv.path), tmp_path, request)
 
 
 def spec(**fields: Any) -> str:
