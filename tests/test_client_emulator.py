@@ -7,6 +7,7 @@ the client sends what the API defines, signed, and understands every answer.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,16 @@ from pulumi_eci_cache.errors import ApiError, TransportError
 from pulumi_eci_cache.rules.retry import RetryPolicy
 
 SPEC = {"ImageCacheName": "web", "Images": ["docker.io/library/nginx:1.25"]}
+
+
+def one_cache(client: EciClient, cache_id: str) -> dict[str, Any] | None:
+    """The cache by id, or None (checking the id: a filter ignored must not hand us another)."""
+    found = [
+        c
+        for c in client.describe_image_caches(ImageCacheId=cache_id)
+        if c.get("ImageCacheId") == cache_id
+    ]
+    return found[0] if found else None
 
 
 def client_for(emulator: EmulatedEci, secret: str | None = None) -> EciClient:
@@ -36,10 +47,10 @@ def client(eci_emulator: EmulatedEci) -> Iterator[EciClient]:
 
 def test_a_created_cache_builds_to_ready(eci_emulator: EmulatedEci, client: EciClient) -> None:
     created = client.create_image_cache(SPEC)
-    cache = client.get_image_cache(created.image_cache_id)
+    cache = one_cache(client, created.image_cache_id)
     assert cache is not None and cache["Status"] == "Preparing"
     eci_emulator.clock.advance(60)
-    cache = client.get_image_cache(created.image_cache_id)
+    cache = one_cache(client, created.image_cache_id)
     assert cache is not None
     assert (cache["Status"], cache["Progress"]) == ("Ready", "100%")
     assert cache["ContainerGroupId"] == created.container_group_id
@@ -50,7 +61,7 @@ def test_every_field_is_accepted_by_the_strict_emulator(client: EciClient) -> No
 
     spec = {k: v for k, v in FULL_SPEC.items() if k != "ClientToken"}
     created = client.create_image_cache(spec)
-    cache = client.get_image_cache(created.image_cache_id)
+    cache = one_cache(client, created.image_cache_id)
     assert cache is not None and cache["ImageCacheSize"] == 40
     assert {t["Key"]: t["Value"] for t in cache["Tags"]} == {"team": "web", "env": "prod"}
 
@@ -59,9 +70,9 @@ def test_update_rebuilds_the_cache_in_place(eci_emulator: EmulatedEci, client: E
     cache_id = client.create_image_cache(SPEC).image_cache_id
     eci_emulator.clock.advance(60)
     client.update_image_cache(cache_id, {**SPEC, "Images": ["docker.io/library/redis:7.2"]})
-    assert client.get_image_cache(cache_id)["Status"] == "Updating"  # type: ignore[index]
+    assert one_cache(client, cache_id)["Status"] == "Updating"  # type: ignore[index]
     eci_emulator.clock.advance(60)
-    cache = client.get_image_cache(cache_id)
+    cache = one_cache(client, cache_id)
     assert cache is not None and cache["Images"] == ["docker.io/library/redis:7.2"]
 
 
@@ -75,7 +86,7 @@ def test_update_while_building_is_refused_with_the_services_code(client: EciClie
 def test_delete_then_describe_finds_nothing(client: EciClient) -> None:
     cache_id = client.create_image_cache(SPEC).image_cache_id
     client.delete_image_cache(cache_id)
-    assert client.get_image_cache(cache_id) is None
+    assert one_cache(client, cache_id) is None
 
 
 def test_deleting_an_unknown_cache_is_a_not_found_error(client: EciClient) -> None:
@@ -165,5 +176,5 @@ def test_a_new_cache_invisible_to_describe_appears_later(
 ) -> None:
     eci_emulator.backend.faults.invisible_polls = 2
     cache_id = client.create_image_cache(SPEC).image_cache_id
-    seen = [client.get_image_cache(cache_id) is not None for _ in range(3)]
+    seen = [one_cache(client, cache_id) is not None for _ in range(3)]
     assert seen == [False, False, True]

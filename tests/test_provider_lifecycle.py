@@ -665,3 +665,51 @@ def test_a_wait_past_the_timeout_keeps_the_cache_with_the_way_out(
     assert detail is not None and detail.id == cache["ImageCacheId"]
     assert "not Ready after 2s while Creating" in detail.reasons[0]
     assert f"raise the resource's {provider.show('timeout')}" in detail.reasons[0]
+
+
+# ------------------------------------------------------- regions and annotations
+
+
+def test_a_cache_with_its_own_region_is_built_there(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    cache_id, outs = create(provider, region="cn-shanghai")
+    assert set(emulator.backend.regions["cn-shanghai"]) == {cache_id}
+    assert not emulator.backend.region("cn-hangzhou")
+    assert outs["region_id"] == "cn-shanghai"
+
+
+def test_a_cache_in_another_region_is_refreshed_and_deleted_there(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    cache_id, outs = create(provider, region="cn-shanghai")
+    assert provider.read("web", cache_id, outs)[0] == cache_id
+    provider.delete("web", cache_id, outs)
+    assert not emulator.backend.region("cn-shanghai")
+
+
+def test_a_change_of_region_replaces_the_cache(provider: ProviderServer) -> None:
+    cache_id, outs = create(provider)
+    checked, _ = provider.check("web", inputs(region="cn-shanghai"))
+    diff = provider.diff("web", cache_id, outs, checked)
+    assert list(diff.replaces) == ["region"]
+
+
+def test_naming_the_providers_own_region_is_no_change(provider: ProviderServer) -> None:
+    cache_id, outs = create(provider)
+    checked, _ = provider.check("web", inputs(region="cn-hangzhou"))
+    assert provider.diff("web", cache_id, outs, checked).changes == 1  # DIFF_NONE
+
+
+def test_annotations_reach_the_service_as_one_json_object(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    create(provider, annotations={"team": "web", "example.com/owner": "ops"})
+    [cache] = emulator.backend.all_caches()
+    assert cache.spec["Annotations"] == '{"example.com/owner":"ops","team":"web"}'
+
+
+def test_a_change_of_annotations_replaces_the_cache(provider: ProviderServer) -> None:
+    cache_id, outs = create(provider, annotations={"team": "web"})
+    checked, _ = provider.check("web", inputs(annotations={"team": "ops"}))
+    assert list(provider.diff("web", cache_id, outs, checked).replaces) == ["annotations"]

@@ -224,14 +224,6 @@ class EciClient:
             if not token:
                 return caches
 
-    def get_image_cache(self, cache_id: str) -> dict[str, Any] | None:
-        """One cache by id, or None when the service no longer has it."""
-        for cache in self.describe_image_caches(ImageCacheId=cache_id):
-            # Check the id: a filter the service ignored must not hand us another cache.
-            if cache.get("ImageCacheId") == cache_id:
-                return cache
-        return None
-
     def update_image_cache(
         self, cache_id: str, spec: Mapping[str, Any], client_token: str | None = None
     ) -> str:

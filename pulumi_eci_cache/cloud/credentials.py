@@ -276,9 +276,11 @@ def resolve_settings(
     config: ProviderConfig | None = None,
     environ: Mapping[str, str] | None = None,
     keys: KeyNames = stack_key,
+    origin: str = "stack config",
 ) -> Settings:
     """Region, endpoint and a credential source from the provider's settings, then the
-    environment; ``keys`` names settings in messages as the user's face spells them."""
+    environment; ``keys`` names settings in messages as the user's face spells them,
+    ``origin`` says where such settings come from."""
     config = config or ProviderConfig()
     env = dict(os.environ if environ is None else environ)
     profile = config.profile or env.get("ALIBABA_CLOUD_PROFILE")
@@ -294,7 +296,7 @@ def resolve_settings(
             "variable ALIBABA_CLOUD_REGION_ID"
         )
     if config.endpoint:
-        endpoint, source = config.endpoint, keys("endpoint")
+        endpoint, source = config.endpoint, f"{origin} {keys('endpoint')}"
     elif _first(env, "ECI_CACHE_ENDPOINT"):
         endpoint, source = env["ECI_CACHE_ENDPOINT"], "environment variable ECI_CACHE_ENDPOINT"
     else:

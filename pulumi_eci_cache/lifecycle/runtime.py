@@ -121,6 +121,7 @@ class Runtime:
         config: ProviderConfig,
         *,
         keys: KeyNames = stack_key,
+        origin: str = "stack config",
         environ: Mapping[str, str] | None = None,
         say: Callable[[str], None] | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -128,6 +129,7 @@ class Runtime:
     ) -> None:
         self.config = config
         self.keys = keys
+        self.origin = origin
         self.environ = dict(os.environ if environ is None else environ)
         self.say: Callable[[str], None] = say or (lambda line: None)
         self.transport = transport
@@ -149,7 +151,7 @@ class Runtime:
         """Region, endpoint and credential source (credentials are resolved on first use)."""
         with self._lock:
             if self._settings is None:
-                self._settings = resolve_settings(self.config, self.environ, self.keys)
+                self._settings = resolve_settings(self.config, self.environ, self.keys, self.origin)
             return self._settings
 
     @property

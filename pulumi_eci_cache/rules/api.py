@@ -125,7 +125,9 @@ def _to_wire(value: Any, api: Api) -> Any:
     if api.wire == "tags":
         return [{"Key": k, "Value": v} for k, v in sorted(value.items())]
     if api.wire == "json":
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        # Keys sorted: the engine carries maps without their order, so this is the one
+        # spelling every run and every language gives.
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
     if isinstance(value, BaseModel):
         entry = {}
         for name, info in type(value).model_fields.items():

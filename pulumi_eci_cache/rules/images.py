@@ -43,7 +43,6 @@ from collections.abc import Callable, Iterable
 __all__ = [
     "DEFAULT_REGISTRY",
     "canonical_image",
-    "canonical_images",
     "canonical_or_raw",
     "same_images",
 ]
@@ -123,12 +122,6 @@ def canonical_image(ref: str) -> str:
             f"at most {NAME_TOTAL_LENGTH_MAX} are allowed"
         )
     return canonical_name + (f":{tag}" if tag is not None else "") + (f"@{digest}" if at else "")
-
-
-def canonical_images(refs: Iterable[str]) -> list[str]:
-    """``canonical_image`` of each reference, in order; duplicates are kept (the model
-    reports them, with their positions)."""
-    return [canonical_image(ref) for ref in refs]
 
 
 def canonical_or_raw(ref: object) -> object:

@@ -655,7 +655,10 @@ class ImageCacheSpec(BaseModel):
             replace="the ECI API takes annotations only when it creates a cache",
             rule="Kubernetes annotation keys and string values",
         ),
-    ] = Field(default=None, description="Annotations of the cache, sent as a JSON object.")
+    ] = Field(
+        default=None,
+        description="Annotations of the cache, sent as one JSON object (keys sorted).",
+    )
     region: Annotated[
         str | None,
         Field(pattern=_REGION_PATTERN),

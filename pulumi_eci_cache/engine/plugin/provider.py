@@ -92,7 +92,7 @@ class EciCacheProvider(sdk.Provider):
     def _configure(self, config: ProviderConfig) -> None:
         if self.runtime is not None:
             self.runtime.close()
-        self.runtime = Runtime(config, keys=config_key, say=self._say)
+        self.runtime = Runtime(config, keys=config_key, origin="the setting", say=self._say)
         self.lifecycle = ImageCacheLifecycle(self.runtime)
         self._pool = ThreadPoolExecutor(
             max_workers=config.max_concurrent_operations, thread_name_prefix="ecicache"
