@@ -6,7 +6,6 @@ import pytest
 
 from pulumi_eci_cache.rules.images import (
     canonical_image,
-    canonical_images,
     canonical_or_raw,
     same_images,
 )
@@ -126,19 +125,6 @@ def test_canonical_image_refuses_invalid_reference_saying_why(ref: str, why: str
 def test_reference_without_tag_is_not_given_latest() -> None:
     with pytest.raises(ValueError, match="latest"):
         canonical_image("redis")
-
-
-def test_canonical_images_keeps_order_and_duplicates() -> None:
-    assert canonical_images(["redis:7", "nginx:1.25", "docker.io/library/redis:7"]) == [
-        "docker.io/library/redis:7",
-        "docker.io/library/nginx:1.25",
-        "docker.io/library/redis:7",
-    ]
-
-
-def test_canonical_images_raises_on_the_first_invalid_reference() -> None:
-    with pytest.raises(ValueError, match='"nginx"'):
-        canonical_images(["redis:7", "nginx"])
 
 
 def test_canonical_or_raw_leaves_an_invalid_reference_alone() -> None:
