@@ -20,10 +20,9 @@ from pulumi_eci_cache.engine.log import (
     EngineLog,
     LineWriter,
     ResourceLog,
-    cache_label,
     engine_address,
-    stack_urn,
 )
+from pulumi_eci_cache.lifecycle.lifecycle import cache_label, stack_urn
 
 URN = "urn:pulumi:dev::proj::pulumi-python:dynamic:Resource::web"
 

@@ -33,10 +33,8 @@ __all__ = [
     "EngineLog",
     "LineWriter",
     "ResourceLog",
-    "cache_label",
     "engine_address",
     "resource_log",
-    "stack_urn",
 ]
 
 Severity = Literal["info", "warning"]
@@ -54,17 +52,6 @@ def engine_address(argv: list[str]) -> str | None:
     if len(argv) < 2 or not argv[1] or argv[1].rsplit(":", 1)[-1] == "0":
         return None
     return argv[1]
-
-
-def stack_urn(urn: str) -> str:
-    """The URN of the stack a resource's URN belongs to (its row heads the display)."""
-    stack, project = urn.removeprefix("urn:pulumi:").split("::")[:2]
-    return f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
-
-
-def cache_label(name: str | None, cache_id: str) -> str:
-    """How a printed line names its cache: ``web (imc-...)``, or the id alone."""
-    return f"{name} ({cache_id})" if name else cache_id
 
 
 class LineWriter:

@@ -27,11 +27,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pulumi_eci_cache.cloud.client import is_not_found
 from pulumi_eci_cache.cloud.waiter import ACCEPTORS, ProgressReporter
-from pulumi_eci_cache.engine.log import ResourceLog, cache_label, stack_urn
 from pulumi_eci_cache.errors import (
     AdoptionError,
     BuildFailedError,
@@ -61,10 +60,34 @@ from pulumi_eci_cache.rules.model import (
     spec_from_inputs,
 )
 
-__all__ = ["Call", "ImageCacheLifecycle"]
+__all__ = ["Call", "ImageCacheLifecycle", "Lines", "cache_label", "stack_urn"]
 
 SETTLED = frozenset(status for status, outcome in ACCEPTORS.items() if outcome != "retry")
 DEFAULT_DELETE_TIMEOUT = 3600.0
+
+
+class Lines(Protocol):
+    """Where a call's lines go (engine/log.py: the resource's row through the engine)."""
+
+    def status(self, label: str, state: str, detail: str = "", urn: str | None = None) -> None:
+        """The status on the resource's row, replacing the last (``Creating 45%``)."""
+
+    def note(self, label: str, message: str, urn: str | None = None) -> None:
+        """A lasting line under the resource."""
+
+    def warn(self, label: str, message: str, urn: str | None = None) -> None:
+        """A lasting warning under the resource."""
+
+
+def cache_label(name: str | None, cache_id: str) -> str:
+    """How a line names its cache when it is printed: ``web (imc-...)``, or the id alone."""
+    return f"{name} ({cache_id})" if name else cache_id
+
+
+def stack_urn(urn: str) -> str:
+    """The URN of the stack a resource's URN belongs to (its row heads the display)."""
+    stack, project = urn.removeprefix("urn:pulumi:").split("::")[:2]
+    return f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
 
 
 @dataclass(frozen=True)
@@ -77,7 +100,7 @@ class Call:
     """
 
     urn: str | None
-    log: ResourceLog
+    log: Lines
     naming: Naming = SNAKE
     identity: str | None = None
     timeout: float | None = None
