@@ -275,16 +275,6 @@ def test_describe_follows_next_token_to_the_last_page(client: EciClient) -> None
 
 
 @respx.mock
-def test_get_ignores_a_cache_with_another_id(client: EciClient) -> None:
-    respx.get(f"{ENDPOINT}/").mock(
-        return_value=httpx.Response(
-            200, json={"RequestId": "r", "ImageCaches": [{"ImageCacheId": "imc-9"}]}
-        )
-    )
-    assert client.get_image_cache("imc-1") is None
-
-
-@respx.mock
 def test_transport_errors_never_echo_the_security_token(client: EciClient) -> None:
     respx.get(f"{ENDPOINT}/").mock(
         side_effect=httpx.ConnectError("failed for /?SecurityToken=sts-token&x=key-secret")

@@ -7,7 +7,6 @@ the client sends what the API defines, signed, and understands every answer.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
@@ -15,18 +14,9 @@ from pulumi_eci_cache.cloud.client import EciClient, is_not_found, static_settin
 from pulumi_eci_cache.emulator import EmulatedEci
 from pulumi_eci_cache.errors import ApiError, TransportError
 from pulumi_eci_cache.rules.retry import RetryPolicy
+from tests.support.served_emulator import one_cache
 
 SPEC = {"ImageCacheName": "web", "Images": ["docker.io/library/nginx:1.25"]}
-
-
-def one_cache(client: EciClient, cache_id: str) -> dict[str, Any] | None:
-    """The cache by id, or None (checking the id: a filter ignored must not hand us another)."""
-    found = [
-        c
-        for c in client.describe_image_caches(ImageCacheId=cache_id)
-        if c.get("ImageCacheId") == cache_id
-    ]
-    return found[0] if found else None
 
 
 def client_for(emulator: EmulatedEci, secret: str | None = None) -> EciClient:

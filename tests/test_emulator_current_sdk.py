@@ -30,7 +30,7 @@ from pulumi_eci_cache.emulator import (
     EmulatorServer,
 )
 from pulumi_eci_cache.emulator.signature_v3 import sign
-from tests.support.served_emulator import wait_until_settled
+from tests.support.served_emulator import one_cache, wait_until_settled
 
 NGINX = "docker.io/library/nginx:1.25"
 REGION = "cn-hangzhou"
@@ -205,7 +205,7 @@ def test_cache_created_with_the_current_sdk_is_described_and_deleted_over_v1(
     client: Client, legacy: EciClient
 ) -> None:
     cache_id = create(client)
-    cache = legacy.get_image_cache(cache_id)
+    cache = one_cache(legacy, cache_id)
     assert cache is not None and cache["ImageCacheName"] == "current-sdk"
     legacy.delete_image_cache(cache_id)
     assert describe(client, cache_id) == []
@@ -219,7 +219,7 @@ def test_cache_created_over_v1_is_described_and_deleted_with_the_current_sdk(
     client.delete_image_cache(
         models.DeleteImageCacheRequest(region_id=REGION, image_cache_id=created.image_cache_id)
     )
-    assert legacy.get_image_cache(created.image_cache_id) is None
+    assert one_cache(legacy, created.image_cache_id) is None
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["SETTLED", "wait_until_settled"]
+__all__ = ["SETTLED", "one_cache", "wait_until_settled"]
 
 SETTLED = ("Ready", "Failed", "UpdateFailed")
 
@@ -30,3 +30,11 @@ def wait_until_settled(
             return seen, cache
         time.sleep(0.02)
     raise AssertionError(f"the cache did not settle within {timeout} s: {seen}")
+
+
+def one_cache(client: Any, cache_id: str) -> dict[str, Any] | None:
+    """The cache by id through an ``EciClient``, or None (the id is checked: a filter a
+    service ignored must not hand back another cache)."""
+    found = client.describe_image_caches(ImageCacheId=cache_id)
+    matching: list[dict[str, Any]] = [c for c in found if c.get("ImageCacheId") == cache_id]
+    return matching[0] if matching else None

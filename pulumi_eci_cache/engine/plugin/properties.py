@@ -36,9 +36,9 @@ def _nested(info: FieldInfo) -> type[BaseModel] | None:
     """The model of a field that holds one (or a list of them), else None."""
 
     def find(annotation: Any) -> type[BaseModel] | None:
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            return annotation
         origin = typing.get_origin(annotation)
+        if origin is None and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return annotation
         if origin in (dict, Mapping):
             return None
         if origin is typing.Annotated:

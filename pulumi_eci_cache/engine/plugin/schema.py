@@ -108,8 +108,10 @@ class _Builder:
             return {"type": "array", "items": self.type_of(args[0] if args else str, owner)}
         if origin in (dict, Mapping):
             return {"type": "object", "additionalProperties": self.type_of(args[1], owner)}
-        if isinstance(annotation, type) and (
-            issubclass(annotation, BaseModel) or dataclasses.is_dataclass(annotation)
+        if (
+            origin is None
+            and isinstance(annotation, type)
+            and (issubclass(annotation, BaseModel) or dataclasses.is_dataclass(annotation))
         ):
             return {"$ref": f"#/types/{token(self.object_type(annotation, owner))}"}
         raise TypeError(f"no schema type for {annotation!r}")
