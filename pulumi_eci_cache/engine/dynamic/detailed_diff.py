@@ -17,6 +17,7 @@ when its ``__provider`` is our provider pickled (by reference, so always the sam
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -29,12 +30,17 @@ __all__ = ["Kinds", "middleware"]
 Kinds = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, str]]
 
 
-def _ours(news: Mapping[str, Any]) -> bool:
+@functools.cache
+def _our_provider() -> str:
     from pulumi.dynamic.dynamic import serialize_provider
 
     from pulumi_eci_cache.provider import ImageCacheProvider
 
-    return bool(news.get("__provider") == serialize_provider(ImageCacheProvider()))
+    return str(serialize_provider(ImageCacheProvider()))
+
+
+def _ours(news: Mapping[str, Any]) -> bool:
+    return bool(news.get("__provider") == _our_provider())
 
 
 def middleware(kinds: Kinds) -> Middleware:
