@@ -131,6 +131,8 @@ class SharedPoller:
         newer_than: int = 0,
     ) -> tuple[int, Snapshot]:
         with self._cond:
+            if self._interrupted is not None:  # nothing more is answered, even from a round
+                raise self._interrupted
             ticket = next(self._tickets)
             self._wanted[ticket] = not_before
             self._ensure_thread()
