@@ -115,3 +115,23 @@ def test_the_mock_extra_brings_respx(wheel_venv: WheelVenv) -> None:
     }
     assert "mock" in metadata.get_all("Provides-Extra", [])
     assert for_mock_only == {"respx"}
+
+
+def test_a_plain_install_puts_the_provider_plugin_on_the_path(wheel_venv: WheelVenv) -> None:
+    """The engine finds ``pulumi-resource-ecicache`` on PATH; it serves and prints its port."""
+    import subprocess
+
+    plugin = wheel_venv.bin("pulumi-resource-ecicache")
+    proc = subprocess.Popen(
+        [str(plugin), "127.0.0.1:0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=wheel_venv.env(),
+    )
+    try:
+        assert proc.stdout is not None
+        port = proc.stdout.readline().decode().strip()
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    assert port.isdigit() and int(port) > 0
