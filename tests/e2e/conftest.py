@@ -1,7 +1,8 @@
 """Fixtures for end-to-end tests: the real ``pulumi`` CLI, the served emulator, stacks.
 
-- ``pulumi_cli`` (session): runs ``scripts/ensure-pulumi`` (builds the CLI from the Go
-  module proxy on a cold machine) and FAILS, never skips, when that does not work.
+- ``pulumi_cli`` (session): runs ``scripts/ensure-pulumi`` (builds the CLI and the
+  Python, YAML, Node.js and Go language hosts from the Go module proxy on a cold
+  machine) and FAILS, never skips, when that does not work or a host is missing.
 - ``served_emulator``: ``python -m pulumi_eci_cache.emulator --port 0`` in a subprocess,
   with a temp state file; ``.url``, ``.caches()``, ``.reset()``, ``.get()``, ``.post()``.
   Override the ``emulator_options`` fixture (in a test module or class) to pass other
@@ -9,6 +10,7 @@
 - ``pulumi_stack``: a factory ``pulumi_stack("examples/quickstart") -> PulumiStack``:
   a copy of a program directory in tmp_path, its own PULUMI_HOME and file backend, a
   stack, ``eci-cache:endpoint`` set to the served emulator, credentials in the env.
+  Python programs get ``runtime.options.virtualenv``; other runtimes run as written.
   ``stack.run(*args)`` runs the CLI (``--non-interactive``, a timeout) and raises
   ``PulumiCommandError`` (with stdout and stderr) when it fails. ``stack.use_venv(path)``
   runs the same stack's program and provider in another virtualenv from then on.
@@ -63,6 +65,18 @@ FAST_POLLING = {
 CONFIGURABLE = "tests/e2e/programs/configurable"
 # The type token of ImageCache in a Python program's state (the dynamic face).
 IMAGE_CACHE_TYPE = "pulumi-python:dynamic/eci:ImageCache"
+
+# What scripts/ensure-pulumi puts in the directory it prints: the CLI and a language
+# host per runtime the e2e programs use (python, yaml, nodejs, go).
+CLI_EXECUTABLES = (
+    "pulumi",
+    "pulumi-language-python",
+    "pulumi-language-python-exec",
+    "pulumi-resource-pulumi-python",
+    "pulumi-language-yaml",
+    "pulumi-language-nodejs",
+    "pulumi-language-go",
+)
 
 DEFAULT_TIMEOUT = 600.0
 EMULATOR_START_TIMEOUT = 60.0
@@ -133,6 +147,13 @@ def pulumi_cli() -> PulumiCli:
             pytrace=False,
         )
     bin_dir = Path(proc.stdout.strip().splitlines()[-1])
+    missing = [name for name in CLI_EXECUTABLES if not (bin_dir / name).is_file()]
+    if missing:
+        pytest.fail(
+            f"scripts/ensure-pulumi printed {bin_dir}, which lacks {', '.join(missing)}:\n"
+            f"{proc.stderr}",
+            pytrace=False,
+        )
     version = subprocess.run(
         [str(bin_dir / "pulumi"), "version"],
         capture_output=True,
@@ -448,11 +469,12 @@ def _set_virtualenv(project_file: Path, venv: Path) -> None:
     runtime = project.get("runtime")
     if not isinstance(runtime, dict):
         runtime = {"name": runtime or "python"}
-    options = runtime.get("options")
-    if not isinstance(options, dict):
-        options = {}
-    options["virtualenv"] = str(venv)
-    runtime["options"] = options
+    if runtime.get("name") == "python":
+        options = runtime.get("options")
+        if not isinstance(options, dict):
+            options = {}
+        options["virtualenv"] = str(venv)
+        runtime["options"] = options
     project["runtime"] = runtime
     # The copy holds the program itself: a `main:` pointing elsewhere would be wrong.
     project.pop("main", None)
