@@ -1,8 +1,7 @@
 """The provider's SDKs, written by Pulumi's own code generators, build and work.
 
-The schema comes from the ``schema_file`` fixture: a representative ``ecicache``
-schema kept as a test fixture until the provider can print its own (then that fixture
-returns the provider's schema and nothing else here changes). Each SDK is generated
+The schema is the plugin's own (``schema_file``: what ``pulumi package get-schema
+pulumi-resource-ecicache`` prints, derived from the models). Each SDK is generated
 with ``scripts/sdkgen`` and then compiled the way its users would: ``tsc`` for
 TypeScript, ``go build`` / ``go vet`` for Go, byte-compile and import for Python
 (tests/support/sdks.py). A small program per language uses the resource, its
@@ -21,19 +20,23 @@ from typing import Any
 
 import pytest
 
+from pulumi_eci_cache.engine.plugin.schema import schema_json
 from tests.support import sdks
+
+SCHEMA_VERSION = "0.1.0"
 
 pytestmark = pytest.mark.sdk
 
-FIXTURE_SCHEMA = Path(__file__).parent / "support" / "fixtures" / "ecicache-schema.json"
 RESOURCE = "ecicache:index:ImageCache"
 FUNCTION = "ecicache:index:getImageCaches"
 
 
 @pytest.fixture(scope="session")
-def schema_file() -> Path:
-    """The schema every SDK here is generated from (the one line to change)."""
-    return FIXTURE_SCHEMA
+def schema_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The plugin's schema, every SDK here is generated from."""
+    path = tmp_path_factory.mktemp("schema") / "ecicache.json"
+    path.write_text(schema_json(SCHEMA_VERSION))
+    return path
 
 
 @pytest.fixture(scope="session")
