@@ -5,7 +5,7 @@ Every variant gets its own fresh, served ECI emulator (in this process). Variant
 (a)-(e) switch its QPS limit on (``--qps``/``--burst``, default 5 requests/s, burst 5)
 and build in ``--build-seconds``, standing for a 10-minute build, so every polling
 delay is multiplied by the same factor ``scale = build_seconds / 600`` (the API rate
-limits are NOT scaled: see "fairness"). Variants (f) and (g) scale nothing: they show
+limits are NOT scaled: see "fairness"). Variants (f), (g) and (h) scale nothing: they show
 what a user gets, through the SDK's provider server and under the real CLI.
 
   (a) this provider: N concurrent gRPC Create calls to ONE ``python -m pulumi.dynamic``
@@ -27,10 +27,34 @@ what a user gets, through the SDK's provider server and under the real CLI.
       its own start plus the build, return after Ready (median, worst), Describe calls.
   (g) ``pulumi up --yes --skip-preview --json --parallel 64`` under the real CLI of
       ``--cli-caches`` (50) caches building ``--cli-build-seconds`` (30), emulator
-      served in this process without a QPS limit, default config: the whole ``up``,
-      and for each create its return (the engine's ``resOutputsEvent``, timed as the
-      JSON stream arrives) after its cache became Ready (the emulator's build end),
-      with the polling rounds started in between (1 = the round that saw it Ready).
+      served in this process without a QPS limit, default config, through each face
+      of ``--cli-faces``: the dynamic provider (the Python program
+      benchmarks/programs/caches) and the plugin ``pulumi-resource-ecicache`` (a Pulumi
+      YAML program of ``ecicache:ImageCache`` resources, written out by ``yaml_program``:
+      YAML has no loops). ``--cli-repeats`` (3) ups per face, interleaved (dynamic,
+      plugin, dynamic, ...), each against its own fresh emulator. Per face: the whole
+      ``up`` (``Popen`` to exit; median, and every run), and for its median run each
+      create's return (the engine's ``resOutputsEvent``, timed as the JSON stream
+      arrives) after its cache became Ready (the emulator's build end), with the
+      polling rounds started in between (1 = the round that saw it Ready). The ratio
+      plugin / dynamic is of the medians. Then each provider's start-up, the time from
+      starting ``pulumi-resource-ecicache 127.0.0.1:0`` or ``python -m pulumi.dynamic
+      127.0.0.1:0`` (the venv's) to the port it prints on stdout, which the engine
+      waits for: ``--startup-repeats`` (7) starts of each, interleaved, median.
+  (h) the engine's slots: the same ``pulumi up`` of (g) without ``--parallel``
+      (PULUMI_PARALLEL is never set: the CLI's default, 4 x the CPUs it may use) and
+      with ``--parallel`` ``--cli-parallel`` (64), one up each, per face. Per up: the
+      whole ``up``; the waves (sorted returns, a new wave after a gap of more than a
+      third of the build); the most creates running at once (between their
+      ``resourcePreEvent`` and ``resOutputsEvent``); whether the provider's slot line
+      (lifecycle/slots.py: "all N of the engine's parallel slots ...") was in the
+      output, and when. ``--picture`` (docs/images/parallel-slots.png) draws caches
+      Ready over time (x: seconds from the start of ``up``; y: creates returned, from
+      the same event times), one line per setting (colour) and face (dash); needs
+      matplotlib (the ``dev`` extra), imported only there.
+
+  Every CLI run also records the 1-minute load average at its start and end: the
+  machine may be shared, and the load says how noisy a figure is.
 
 How things are measured (all clocks are this machine's ``time.time()``):
 
@@ -60,9 +84,11 @@ fixed cost (the "accepted by" column shows it); and per-resource polling (b) at 
 intervals asks 1/scale times more requests per second than it would at full scale.
 
 Usage: .venv/bin/python benchmarks/scale.py [--caches 50] [--build-seconds 60]
-       [--qps 5] [--burst 5] [--variants a,b,c,d,f,g] [--json results.json]
+       [--qps 5] [--burst 5] [--variants a,b,c,d,f,g,h] [--json results.json]
        [--schedule-caches 20] [--schedule-build-seconds 6]
        [--cli-caches 50] [--cli-build-seconds 30] [--cli-parallel 64]
+       [--cli-faces dynamic,plugin] [--cli-repeats 3] [--startup-repeats 7]
+       [--picture docs/images/parallel-slots.png]
 """
 
 from __future__ import annotations
@@ -105,6 +131,7 @@ from pulumi_eci_cache.emulator import (  # noqa: E402
     EmulatorServer,
 )
 from pulumi_eci_cache.errors import ApiError, EciCacheError  # noqa: E402
+from pulumi_eci_cache.lifecycle.slots import default_parallel  # noqa: E402
 from pulumi_eci_cache.provider import IDENTITY_KEY, ImageCacheProvider  # noqa: E402
 from pulumi_eci_cache.rules.retry import NO_RETRY  # noqa: E402
 from tests.support.provider_server import ProviderServer, grpc_error_text  # noqa: E402
@@ -788,9 +815,26 @@ def run_preview_variant(resources: int, repeats: int) -> PreviewResult | Skipped
     )
 
 
-# ------------------------------------------------------------- (g) pulumi up, real CLI
+# ------------------------------------------------- (g) and (h): pulumi up, real CLI
 
-IMAGE_CACHE_TYPE = "pulumi-python:dynamic/eci:ImageCache"
+
+@dataclass(frozen=True)
+class CliFace:
+    """One face of the provider as a program reaches it under the real CLI."""
+
+    name: str  # dynamic | plugin
+    program: str  # what the user writes
+    resource_type: str  # the type the engine's events carry
+    endpoint_key: str  # the stack config key of the emulator's URL
+
+
+CLI_FACES = {
+    "dynamic": CliFace(
+        "dynamic", "Python program", "pulumi-python:dynamic/eci:ImageCache", "eci-cache:endpoint"
+    ),
+    "plugin": CliFace("plugin", "YAML program", "ecicache:index:ImageCache", "ecicache:endpoint"),
+}
+SLOT_LINE = "of the engine's parallel slots"  # lifecycle/slots.py's line says this
 
 
 @dataclass
@@ -807,12 +851,12 @@ class CliCreate:
 
 @dataclass
 class CliResult:
-    """(g): ``pulumi up --parallel P`` of N caches under the real CLI."""
+    """One ``pulumi up`` of N caches under the real CLI (``parallel`` None: the default)."""
 
     key: str
     caches: int
     build_seconds: float
-    parallel: int
+    parallel: int | None
     ok: bool
     up_seconds: float
     first_create_at: float | None  # first CreateImageCache reached the emulator
@@ -827,18 +871,69 @@ class CliResult:
     calls: dict[str, int]
     creates: list[CliCreate] = field(default_factory=list)
     error: str = ""
+    face: str = "dynamic"
+    engine_parallel: int = 0  # what the engine ran with: --parallel, or its default
+    most_running: int = 0  # creates between their step's start and return at once
+    waves: list[int] = field(default_factory=list)  # creates returned per wave
+    slot_line: str = ""  # the provider's "all N of the engine's parallel slots" line
+    slot_line_at: float | None = None
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average at the start, the end
+
+    @property
+    def setting(self) -> str:
+        if self.parallel is None:
+            return f"default ({self.engine_parallel})"
+        return f"--parallel {self.parallel}"
 
 
-Result = VariantResult | PreviewResult | Skipped | ScheduleResult | CliResult
+@dataclass
+class CliFacesResult:
+    """(g): the same ``pulumi up --parallel P`` through both faces, in one run."""
+
+    key: str
+    caches: int
+    build_seconds: float
+    parallel: int
+    runs: dict[str, list[CliResult]]  # face -> its ups, in the order they ran
+    startup: dict[str, list[float]]  # provider command -> seconds until it printed its port
+    ratio: float | None  # plugin / dynamic, medians of the whole up
+
+
+@dataclass
+class SlotsResult:
+    """(h): ``pulumi up`` at the CLI's default parallelism against a raised one."""
+
+    key: str
+    caches: int
+    build_seconds: float
+    raised: int
+    default: int  # the CLI's default --parallel on this machine
+    runs: list[CliResult]
+    picture: str = ""  # the PNG written, if any
+
+
+Result = (
+    VariantResult
+    | PreviewResult
+    | Skipped
+    | ScheduleResult
+    | CliResult
+    | CliFacesResult
+    | SlotsResult
+)
 
 
 class EventClock:
-    """Reads ``pulumi up --json`` as it streams: when each create's step began and ended."""
+    """Reads ``pulumi up --json`` as it streams: when each create's step began and ended,
+    and when (if ever) the provider's slot line showed."""
 
-    def __init__(self, stream: Any, started: float) -> None:
+    def __init__(self, stream: Any, started: float, resource_type: str) -> None:
         self.started = started
+        self.resource_type = resource_type
         self.step_started: dict[str, float] = {}
         self.returned: dict[str, tuple[float, str]] = {}  # urn -> (when, cache id)
+        self.slot_line = ""
+        self.slot_line_at: float | None = None
         self.tail: deque[str] = deque(maxlen=40)
         self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
         self._thread.start()
@@ -850,10 +945,13 @@ class EventClock:
             try:
                 event = json.loads(line)
             except ValueError:
-                continue
+                event = {}
+            if SLOT_LINE in line and not self.slot_line:
+                message = (event.get("diagnosticEvent") or {}).get("message") or line
+                self.slot_line, self.slot_line_at = str(message).strip(), at
             for kind in ("resourcePreEvent", "resOutputsEvent"):
                 meta = (event.get(kind) or {}).get("metadata") or {}
-                if meta.get("type") != IMAGE_CACHE_TYPE or meta.get("op") != "create":
+                if meta.get("type") != self.resource_type or meta.get("op") != "create":
                     continue
                 if kind == "resourcePreEvent":
                     self.step_started[meta["urn"]] = at
@@ -864,20 +962,85 @@ class EventClock:
         self._thread.join(timeout)
 
 
-def run_cli_variant(caches: int, build_seconds: float, parallel: int) -> CliResult | Skipped:
-    """``pulumi up --yes --skip-preview --json --parallel P`` of N caches, default config."""
-    bin_dir, why = find_pulumi_cli()
-    if bin_dir is None:
-        return Skipped("g", why)
+def yaml_program(project: str, caches: int) -> str:
+    """A Pulumi YAML project of N caches: YAML has no loops, so every one is written out
+    (the same inputs as benchmarks/programs/caches)."""
+    out = [f"name: {project}", "runtime: yaml", "resources:"]
+    for i in range(caches):
+        out += [
+            f"  cache-{i}:",
+            "    type: ecicache:ImageCache",
+            "    properties:",
+            f"      imageCacheName: cache-{i}",
+            '      images: ["nginx:1.25", "redis:7.2"]',
+            "      imageCacheSize: 20",
+            "      retentionDays: 7",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def _face_stack(
+    bin_dir: Path, root: Path, env: Mapping[str, str], face: CliFace, caches: int, endpoint: str
+) -> Path:
+    """The stack ``bench`` of the face's program of N caches, pointed at the emulator."""
+    if face.name == "dynamic":  # benchmarks/programs/caches, BENCH_RESOURCES caches
+        project = _cli_stack(bin_dir, root, env, "caches", None)
+    else:
+        project = root / "caches-yaml"
+        project.mkdir()
+        (project / "Pulumi.yaml").write_text(yaml_program("bench-caches-yaml", caches))
+        _pulumi(bin_dir, project, env, "stack", "init", "bench")
+    _pulumi(bin_dir, project, env, "config", "set", face.endpoint_key, endpoint)
+    return project
+
+
+def waves(returns: Sequence[float], gap: float) -> list[int]:
+    """Creates per wave: a return within ``gap`` of the previous one is in its wave.
+    Waves show that the engine's slots, not the service, paced the creates."""
+    counts: list[int] = []
+    last: float | None = None
+    for at in sorted(returns):
+        if last is None or at - last > gap:
+            counts.append(0)
+        counts[-1] += 1
+        last = at
+    return counts
+
+
+def most_at_once(spans: Sequence[tuple[float, float]]) -> int:
+    """The most (start, end) spans open at one instant (an end frees its slot first)."""
+    edges = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])
+    running = most = 0
+    for _, step in edges:
+        running += step
+        most = max(most, running)
+    return most
+
+
+def run_cli_up(
+    key: str,
+    face: CliFace,
+    caches: int,
+    build_seconds: float,
+    parallel: int | None,
+    bin_dir: Path,
+) -> CliResult:
+    """``pulumi up --yes --skip-preview --json [--parallel P]`` of N caches, default config,
+    against a fresh emulator; PULUMI_PARALLEL is never set (``_cli_workspace``)."""
     with (
         tempfile.TemporaryDirectory(prefix="eci-bench-up-") as tmp,
         Emulator(build_seconds, 0, 0) as emulator,
     ):
         root = Path(tmp)
         env = _cli_workspace(bin_dir, root, emulator, caches)
-        project = _cli_stack(bin_dir, root, env, "caches", emulator.url)
+        engine_parallel = parallel or default_parallel(env)[0]
+        project = _face_stack(bin_dir, root, env, face, caches, emulator.url)
         argv = [str(bin_dir / "pulumi"), "up", "--yes", "--skip-preview", "--json"]
-        argv += ["--parallel", str(parallel), "--non-interactive"]
+        if parallel is not None:
+            argv += ["--parallel", str(parallel)]
+        argv.append("--non-interactive")
+        waves_needed = math.ceil(caches / max(1, engine_parallel))
+        load_start = os.getloadavg()[0]
         began = time.time()
         proc = subprocess.Popen(
             argv,
@@ -888,13 +1051,14 @@ def run_cli_variant(caches: int, build_seconds: float, parallel: int) -> CliResu
             stdin=subprocess.DEVNULL,
             text=True,
         )
-        events = EventClock(proc.stdout, began)
+        events = EventClock(proc.stdout, began, face.resource_type)
         try:
-            code = proc.wait(timeout=build_seconds * 4 + 600)
+            code = proc.wait(timeout=waves_needed * (build_seconds + 10) * 3 + 600)
         except subprocess.TimeoutExpired:
             proc.kill()
             code = proc.wait(timeout=30)
         up_seconds = time.time() - began
+        load_end = os.getloadavg()[0]
         events.join(timeout=30)
         calls = emulator.calls()
         ready = {k: v - began for k, v in emulator.ready_times().items()}
@@ -913,9 +1077,10 @@ def run_cli_variant(caches: int, build_seconds: float, parallel: int) -> CliResu
     ]
     lags = [c.returned - c.ready for c in creates if c.ready is not None]
     accepted = [c.at - began for c in calls if c.action == CREATE and c.status == 200]
+    spans = [(c.step_started, c.returned) for c in creates if c.step_started is not None]
     ok = code == 0 and len(creates) == caches
     return CliResult(
-        key="g",
+        key=key,
         caches=caches,
         build_seconds=build_seconds,
         parallel=parallel,
@@ -937,7 +1102,174 @@ def run_cli_variant(caches: int, build_seconds: float, parallel: int) -> CliResu
         calls=dict(Counter(c.action for c in calls)),
         creates=creates,
         error="" if ok else f"pulumi up exited {code}: " + " | ".join(list(events.tail)[-8:]),
+        face=face.name,
+        engine_parallel=engine_parallel,
+        most_running=most_at_once(spans),
+        waves=waves([c.returned for c in creates], build_seconds / 3),
+        slot_line=events.slot_line,
+        slot_line_at=events.slot_line_at,
+        load=(load_start, load_end),
     )
+
+
+def startup_seconds(commands: Mapping[str, Sequence[str]], repeats: int) -> dict[str, list[float]]:
+    """How long each provider command takes to print its port (the engine waits for it
+    before its first call), started in turn ``repeats`` times."""
+    times: dict[str, list[float]] = {label: [] for label in commands}
+    for _ in range(repeats):
+        for label, argv in commands.items():
+            began = time.monotonic()
+            proc = subprocess.Popen(
+                list(argv),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+                text=True,
+            )
+            assert proc.stdout is not None
+            port = proc.stdout.readline().strip()
+            elapsed = time.monotonic() - began
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+            if not port.isdigit():
+                raise RuntimeError(f"{' '.join(argv)} printed {port!r}, not its port")
+            times[label].append(elapsed)
+    return times
+
+
+def provider_commands() -> dict[str, list[str]]:
+    """The two faces' provider processes as the engine starts them."""
+    venv_bin = REPO / ".venv" / "bin"
+    return {
+        "pulumi-resource-ecicache 127.0.0.1:0": [
+            str(venv_bin / "pulumi-resource-ecicache"),
+            "127.0.0.1:0",
+        ],
+        "python -m pulumi.dynamic 127.0.0.1:0": [
+            str(venv_bin / "python"),
+            "-m",
+            "pulumi.dynamic",
+            "127.0.0.1:0",
+        ],
+    }
+
+
+def median_run(runs: Sequence[CliResult]) -> CliResult:
+    """The run whose whole ``up`` is the median (the lower one of an even count)."""
+    ordered = sorted(runs, key=lambda r: r.up_seconds)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def run_cli_variant(
+    caches: int,
+    build_seconds: float,
+    parallel: int,
+    faces: Sequence[str] = ("dynamic", "plugin"),
+    repeats: int = 3,
+    startup_repeats: int = 7,
+) -> CliFacesResult | Skipped:
+    """(g): the ups of every face, interleaved, then the providers' start-up times."""
+    bin_dir, why = find_pulumi_cli()
+    if bin_dir is None:
+        return Skipped("g", why)
+    runs: dict[str, list[CliResult]] = {face: [] for face in faces}
+    for _ in range(repeats):
+        for face in faces:
+            up = run_cli_up("g", CLI_FACES[face], caches, build_seconds, parallel, bin_dir)
+            runs[face].append(up)
+    startup = startup_seconds(provider_commands(), startup_repeats) if startup_repeats else {}
+    ratio = None
+    if {"dynamic", "plugin"} <= set(runs) and all(r.ok for rs in runs.values() for r in rs):
+        ratio = statistics.median(r.up_seconds for r in runs["plugin"]) / statistics.median(
+            r.up_seconds for r in runs["dynamic"]
+        )
+    return CliFacesResult("g", caches, build_seconds, parallel, runs, startup, ratio)
+
+
+def run_slots_variant(
+    caches: int,
+    build_seconds: float,
+    raised: int,
+    faces: Sequence[str] = ("dynamic", "plugin"),
+    picture: Path | None = None,
+) -> SlotsResult | Skipped:
+    """(h): for every face, ``pulumi up`` without --parallel (PULUMI_PARALLEL unset),
+    then with ``--parallel raised``; the picture of caches Ready over time."""
+    bin_dir, why = find_pulumi_cli()
+    if bin_dir is None:
+        return Skipped("h", why)
+    runs = [
+        run_cli_up("h", CLI_FACES[face], caches, build_seconds, parallel, bin_dir)
+        for face in faces
+        for parallel in (None, raised)
+    ]
+    default = next((r.engine_parallel for r in runs if r.parallel is None), 0)
+    result = SlotsResult("h", caches, build_seconds, raised, default, runs)
+    if picture is not None:
+        result.picture = str(plot_ready_over_time(result, picture))
+    return result
+
+
+def ready_curve(run: CliResult) -> tuple[list[float], list[int]]:
+    """Caches Ready (creates returned) over time, as steps: x seconds, y count."""
+    xs, ys = [0.0], [0]
+    for i, at in enumerate(sorted(c.returned for c in run.creates), start=1):
+        xs.append(at)
+        ys.append(i)
+    xs.append(max(run.up_seconds, xs[-1]))
+    ys.append(ys[-1])
+    return xs, ys
+
+
+def plot_ready_over_time(result: SlotsResult, path: Path) -> Path:
+    """The PNG of (h): one line per setting, so the default's waves of slots show.
+    matplotlib is imported here only: nothing else in the repo needs it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colours = {True: "#d62728", False: "#1f77b4"}  # default slots: red; raised: blue
+    styles = {"dynamic": "-", "plugin": "--"}
+    faces = {r.face for r in result.runs}
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    for run in result.runs:
+        xs, ys = ready_curve(run)
+        label = run.setting if len(faces) == 1 else f"{run.setting}, {run.face}"
+        label += f": {run.up_seconds:.0f} s"
+        if len(run.waves) > 1:
+            label += f", {len(run.waves)} waves"
+        ax.plot(
+            xs,
+            ys,
+            drawstyle="steps-post",
+            color=colours[run.parallel is None],
+            linestyle=styles.get(run.face, "-"),
+            linewidth=1.8,
+            label=label,
+        )
+    step = result.default or max(1, result.caches)
+    ticks = [t for t in range(0, result.caches, step) if result.caches - t >= step / 2]
+    ax.set_yticks([*ticks, result.caches])  # the waves' heights, and all of them
+    ax.grid(True, alpha=0.3)
+    ax.set_xlim(left=0)
+    ax.set_ylim(0, result.caches * 1.05)
+    ax.set_xlabel("seconds from the start of `pulumi up`")
+    ax.set_ylabel("caches Ready (creates returned)")
+    ax.set_title(
+        f"{result.caches} image caches, {result.build_seconds:g} s builds: "
+        f"the CLI's default {result.default} slots vs --parallel {result.raised}"
+    )
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
 
 
 # ------------------------------------------------------------------------------ report
@@ -1012,33 +1344,161 @@ def _schedule_table(r: ScheduleResult) -> list[str]:
     ]
 
 
-def _cli_table(r: CliResult) -> list[str]:
-    lags = sorted(c.returned - c.ready for c in r.creates if c.ready is not None)
-    rounds = Counter(c.rounds_between for c in r.creates)
-    every = f", every {r.round_interval_median:.1f} s" if r.round_interval_median else ""
+def _cli_rows(runs: Sequence[CliResult]) -> list[str]:
+    """The rows (g) and (h) share, one column per run."""
+
+    def row(label: str, cell: Callable[[CliResult], str]) -> str:
+        return f"| {label} | " + " | ".join(cell(r) for r in runs) + " |"
+
+    def rounds(r: CliResult) -> str:
+        counts = Counter(c.rounds_between for c in r.creates)
+        return ", ".join(f"{n}: {k} creates" for n, k in sorted(counts.items())) or "n/a"
+
+    def every(r: CliResult) -> str:
+        interval = f", every {r.round_interval_median:.1f} s" if r.round_interval_median else ""
+        return f"{r.polling_rounds}{interval} ({r.calls.get(DESCRIBE, 0)})"
+
     return [
+        row("first CreateImageCache reached the service", lambda r: _seconds(r.first_create_at)),
+        row("last CreateImageCache accepted", lambda r: _seconds(r.creates_accepted_by)),
+        row("last cache Ready", lambda r: _seconds(r.last_ready_at)),
+        row("last create returned", lambda r: _seconds(r.last_return_at)),
+        row(
+            "`up` exited, after the last create returned",
+            lambda r: _seconds(
+                None if r.last_return_at is None else r.up_seconds - r.last_return_at
+            ),
+        ),
+        row(
+            "a create's return after its cache became Ready: median / worst",
+            lambda r: f"{_num(r.lag_median)} / {_num(r.lag_worst)} s",
+        ),
+        row("polling rounds that answered a cache Ready, up to its create's return", rounds),
+        row("polling rounds (Describe calls)", every),
+    ]
+
+
+def _whole_up(r: CliResult) -> str:
+    state = "ok" if r.ok else "FAILED"
+    return f"**{r.up_seconds:.1f} s** (build + {r.up_seconds - r.build_seconds:.1f} s; {state})"
+
+
+def _load(r: CliResult) -> str:
+    return f"{r.load[0]:.1f} / {r.load[1]:.1f}"
+
+
+def _cli_faces_table(r: CliFacesResult) -> list[str]:
+    faces = list(r.runs)
+    medians = [median_run(r.runs[f]) for f in faces]
+    repeats = max((len(runs) for runs in r.runs.values()), default=0)
+    heads = [f"{f} ({CLI_FACES[f].program})" for f in faces]
+    out = [
         f"(g) `pulumi up --parallel {r.parallel}` of {r.caches} caches, {r.build_seconds:g} s "
-        "builds, under the real CLI, default config, no throttling:",
+        f"builds, under the real CLI, default config, no throttling, through each face "
+        f"({repeats} up{'s' if repeats > 1 else ''} each, interleaved; rows below the "
+        "first two: each face's median up):",
         "",
-        "| (g) pulumi up | seconds from the start of `up` |",
-        "|---|---|",
-        f"| whole `up` ({'ok' if r.ok else 'FAILED'}) | **{r.up_seconds:.1f} s** "
-        f"(build + {r.up_seconds - r.build_seconds:.1f} s) |",
-        f"| first CreateImageCache reached the service | {_seconds(r.first_create_at)} |",
-        f"| last CreateImageCache accepted | {_seconds(r.creates_accepted_by)} |",
-        f"| last cache Ready | {_seconds(r.last_ready_at)} |",
-        f"| last create returned | {_seconds(r.last_return_at)} |",
-        f"| a create's return after its cache became Ready: median / worst "
-        f"| {_num(r.lag_median)} / {_num(r.lag_worst)} s |",
-        "| polling rounds that answered a cache Ready, up to its create's return "
-        f"| {', '.join(f'{n}: {count} creates' for n, count in sorted(rounds.items()))} |",
-        f"| polling rounds (Describe calls) | {r.polling_rounds}{every} "
-        f"({r.calls.get(DESCRIBE, 0)}) |",
-        "",
-        "Each create's return after its cache became Ready (s, sorted): "
-        + ", ".join(f"{lag:.2f}" for lag in lags),
+        f"| (g) pulumi up --parallel {r.parallel} | " + " | ".join(heads) + " |",
+        "|---|" + "---|" * len(faces),
+        f"| whole `up`, median of {repeats} | " + " | ".join(_whole_up(m) for m in medians) + " |",
+        "| whole `up`, each run in order (s) | "
+        + " | ".join(", ".join(f"{x.up_seconds:.1f}" for x in r.runs[f]) for f in faces)
+        + " |",
+        *_cli_rows(medians),
+        "| 1-minute load average at the start / end of each up | "
+        + " | ".join(", ".join(_load(x) for x in r.runs[f]) for f in faces)
+        + " |",
         "",
     ]
+    if r.ratio is not None:
+        pairs = [
+            p.up_seconds / d.up_seconds
+            for d, p in zip(r.runs["dynamic"], r.runs["plugin"], strict=False)
+        ]
+        out += [
+            f"Ratio plugin / dynamic, whole `up` (medians): **{r.ratio:.2f}x** "
+            f"(run by run: {', '.join(f'{x:.2f}' for x in pairs)}).",
+            "",
+        ]
+    if r.startup:
+        count = max(len(v) for v in r.startup.values())
+        out += [
+            f"| provider start-up: process start to its port printed | median of {count} "
+            "| runs (s) |",
+            "|---|---|---|",
+            *(
+                f"| `{label}` | {statistics.median(times):.2f} s "
+                f"| {', '.join(f'{t:.2f}' for t in times)} |"
+                for label, times in r.startup.items()
+            ),
+            "",
+        ]
+    for face, m in zip(faces, medians, strict=True):
+        lags = sorted(c.returned - c.ready for c in m.creates if c.ready is not None)
+        out += [
+            f"{face}: each create's return after its cache became Ready (s, sorted): "
+            + ", ".join(f"{lag:.2f}" for lag in lags),
+            "",
+        ]
+        if m.error:
+            out += [f"(g) {face} error: {m.error[:1000]}", ""]
+    return out
+
+
+def _picture_name(picture: str) -> str:
+    """The picture's path as the repo names it (never this machine's directories)."""
+    path = Path(picture)
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return path.name
+
+
+def _slots_table(r: SlotsResult) -> list[str]:
+    heads = [f"{x.face}, {x.setting}" for x in r.runs]
+    gap = r.build_seconds / 3
+
+    def ratio(x: CliResult) -> str:
+        raised = [y for y in r.runs if y.face == x.face and y.parallel is not None]
+        if x.parallel is not None or not raised or not raised[0].up_seconds:
+            return ""
+        return f"**{x.up_seconds / raised[0].up_seconds:.2f}x**"
+
+    def slot(x: CliResult) -> str:
+        return f"yes, at {x.slot_line_at:.1f} s" if x.slot_line else "no"
+
+    def wave_cell(x: CliResult) -> str:
+        return f"{len(x.waves)} ({', '.join(map(str, x.waves))})"
+
+    def row(label: str, cell: Callable[[CliResult], str]) -> str:
+        return f"| {label} | " + " | ".join(cell(x) for x in r.runs) + " |"
+
+    out = [
+        f"(h) `pulumi up` of {r.caches} caches, {r.build_seconds:g} s builds, under the real "
+        f"CLI: at its default parallelism (no --parallel, PULUMI_PARALLEL unset: "
+        f"{r.default} here) and with `--parallel {r.raised}`, one up each, in column order:",
+        "",
+        "| (h) pulumi up | " + " | ".join(heads) + " |",
+        "|---|" + "---|" * len(r.runs),
+        row("whole `up`", _whole_up),
+        row("whole `up`, default / raised", ratio),
+        row(f"waves: count (creates returned in each; > {gap:.3g} s between waves)", wave_cell),
+        row("most creates running at once", lambda x: str(x.most_running)),
+        *_cli_rows(r.runs),
+        row("the provider's slot line in the output", slot),
+        row("1-minute load average at the start / end", _load),
+        "",
+    ]
+    said = [x for x in r.runs if x.slot_line]
+    if said:
+        out += [f"The slot line, as the {said[0].face} face's {said[0].setting} run showed it:", ""]
+        out += [f"> {said[0].slot_line}", ""]
+    if r.picture:
+        out += [f"Picture: {_picture_name(r.picture)}", ""]
+    for x in r.runs:
+        if x.error:
+            out += [f"(h) {x.face}, {x.setting} error: {x.error[:1000]}", ""]
+    return out
 
 
 def markdown(
@@ -1049,18 +1509,22 @@ def markdown(
     scale = args.build_seconds / REFERENCE_BUILD
     out = [
         f"Machine: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, "
-        f"pulumi SDK {info['pulumi_sdk']}, pulumi CLI {info['pulumi_cli']}, {info['platform']}",
-        "",
-        f"{args.caches} caches, build {args.build_seconds:g} s standing for 600 s "
-        f"(every polling delay x{scale:.4f}), emulator QPS limit {args.qps:g}/s burst "
-        f"{args.burst}"
-        + (
-            f" in scaled time, i.e. {args.qps / scale:g}/s on the wall clock (--scale-rates)."
-            if args.scale_rates
-            else "."
-        ),
+        f"pulumi SDK {info['pulumi_sdk']}, pulumi CLI {info['pulumi_cli']}, {info['platform']}; "
+        f"load average (1, 5, 15 min) at the start: {info.get('load_at_start', 'n/a')}",
         "",
     ]
+    if {"a", "b", "c", "e"} & set(args.variants):  # the scaled variants' settings
+        out += [
+            f"{args.caches} caches, build {args.build_seconds:g} s standing for 600 s "
+            f"(every polling delay x{scale:.4f}), emulator QPS limit {args.qps:g}/s burst "
+            f"{args.burst}"
+            + (
+                f" in scaled time, i.e. {args.qps / scale:g}/s on the wall clock (--scale-rates)."
+                if args.scale_rates
+                else "."
+            ),
+            "",
+        ]
     builds = [r for r in results if isinstance(r, VariantResult)]
     if builds:
         out += [
@@ -1104,10 +1568,10 @@ def markdown(
             ]
         elif isinstance(r, ScheduleResult):
             out += _schedule_table(r)
-        elif isinstance(r, CliResult):
-            out += _cli_table(r)
-            if r.error:
-                out += [f"(g) error: {r.error[:1000]}", ""]
+        elif isinstance(r, CliFacesResult):
+            out += _cli_faces_table(r)
+        elif isinstance(r, SlotsResult):
+            out += _slots_table(r)
         elif isinstance(r, Skipped):
             out += [f"({r.key}) skipped: {r.reason}", ""]
     for r in builds:
@@ -1118,7 +1582,7 @@ def markdown(
 
 # -------------------------------------------------------------------------------- main
 
-VARIANTS = ("a", "b", "c", "d", "e", "f", "g")
+VARIANTS = ("a", "b", "c", "d", "e", "f", "g", "h")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -1135,8 +1599,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--burst", type=int, default=5, help="emulator QPS burst (5)")
     parser.add_argument(
         "--variants",
-        default="a,b,c,d,f,g",
-        help="comma-separated, from a,b,c,d,f,g and the diagnostic e ((a) with the "
+        default="a,b,c,d,f,g,h",
+        help="comma-separated, from a,b,c,d,f,g,h and the diagnostic e ((a) with the "
         "provider's maxRequestsPerSecond set to the emulator's QPS)",
     )
     parser.add_argument(
@@ -1153,13 +1617,35 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--cli-caches", type=int, default=50, help="(g) caches (50)")
     parser.add_argument("--cli-build-seconds", type=float, default=30.0, help="(g) build (30)")
-    parser.add_argument("--cli-parallel", type=int, default=64, help="(g) --parallel (64)")
+    parser.add_argument(
+        "--cli-parallel", type=int, default=64, help="(g) --parallel, (h) the raised one (64)"
+    )
+    parser.add_argument(
+        "--cli-faces",
+        default="dynamic,plugin",
+        help="(g), (h): the faces, from dynamic (Python program) and plugin (YAML program)",
+    )
+    parser.add_argument("--cli-repeats", type=int, default=3, help="(g) ups per face (3)")
+    parser.add_argument(
+        "--startup-repeats", type=int, default=7, help="(g) starts of each provider (7; 0=off)"
+    )
+    parser.add_argument(
+        "--picture",
+        type=Path,
+        default=REPO / "docs" / "images" / "parallel-slots.png",
+        help="(h) the PNG of caches Ready over time (docs/images/parallel-slots.png)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
     args.variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     unknown = set(args.variants) - set(VARIANTS)
     if unknown:
         parser.error(f"unknown variants {sorted(unknown)}; choose from {VARIANTS}")
+    args.cli_faces = [f.strip() for f in args.cli_faces.split(",") if f.strip()]
+    if not args.cli_faces or set(args.cli_faces) - set(CLI_FACES):
+        parser.error(f"--cli-faces: choose from {sorted(CLI_FACES)}")
+    if args.cli_repeats < 1:
+        parser.error("--cli-repeats must be >= 1")
     if args.caches < 1 or args.build_seconds <= 0:
         parser.error("--caches must be >= 1 and --build-seconds > 0")
     return args
@@ -1197,7 +1683,24 @@ def run(args: argparse.Namespace) -> list[Result]:
             )
         elif key == "g":
             results.append(
-                run_cli_variant(args.cli_caches, args.cli_build_seconds, args.cli_parallel)
+                run_cli_variant(
+                    args.cli_caches,
+                    args.cli_build_seconds,
+                    args.cli_parallel,
+                    args.cli_faces,
+                    args.cli_repeats,
+                    args.startup_repeats,
+                )
+            )
+        elif key == "h":
+            results.append(
+                run_slots_variant(
+                    args.cli_caches,
+                    args.cli_build_seconds,
+                    args.cli_parallel,
+                    args.cli_faces,
+                    args.picture,
+                )
             )
         print(f"-- ({key}) took {time.monotonic() - began:.1f} s", file=sys.stderr, flush=True)
     return results
@@ -1205,9 +1708,10 @@ def run(args: argparse.Namespace) -> list[Result]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     results = run(args)
-    bin_dir = find_pulumi_cli()[0] if {"d", "g"} & set(args.variants) else None
-    info = machine(bin_dir)
+    bin_dir = find_pulumi_cli()[0] if {"d", "g", "h"} & set(args.variants) else None
+    info = {**machine(bin_dir), "load_at_start": load}
     print(markdown(results, args, info), end="")
     if args.json:
         payload = {

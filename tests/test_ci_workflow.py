@@ -38,3 +38,10 @@ def test_the_pulumi_action_runs_preview_and_comments_on_the_pull_request() -> No
 
 def test_the_job_may_write_the_pull_request_comment() -> None:
     assert load()["permissions"]["pull-requests"] == "write"
+
+
+def test_the_job_raises_the_engines_parallel_slots() -> None:
+    """A cache holds one of the engine's slots for its whole build; the CLI's default on
+    a 2-core runner is 8, so dozens of caches would build in waves (README)."""
+    [job] = load()["jobs"].values()
+    assert int(job["env"]["PULUMI_PARALLEL"]) >= 50
