@@ -42,8 +42,8 @@ def test_full_slots_with_work_waiting_are_said_once_after_a_while() -> None:
         clock.now += FULL_FOR
         line = slots.line()
         assert line is not None
-        assert "all 2 of the engine's parallel slots" in line and "1 more wait" in line
-        assert "pulumi up --parallel 4" in line and "PULUMI_PARALLEL=4" in line
+        assert "all 2 of the engine's parallel slots (the CLI's default)" in line
+        assert "pulumi up --parallel 64" in line and "PULUMI_PARALLEL=64" in line
         assert slots.line() is None  # once per run
 
 

@@ -6,10 +6,12 @@ CPU affinity, capped by the cgroup's CPU quota, or ``GOMAXPROCS``). A create tha
 for a build holds a slot for minutes, so fifty caches on two cores build in waves of
 eight, and nothing on screen says why. The provider cannot see ``--parallel``, but it
 can count its own operations: when as many run as the default allows, for a while, with
-more resources checked and waiting to start, all the slots are ours and full. It says
-so once per run, with the exact way to raise them. Once more operations run at once
-than the default allows, the user has raised the slots and it stays silent. Pure: the
-clock and the environment are arguments.
+another resource checked and waiting to start, all the slots are ours and full. It says
+so once per run, with the exact way to raise them. (How many more wait it cannot tell:
+the engine checks a resource only when a slot is about to free up for it, so the line
+asks for enough slots for every cache rather than counting them.) Once more operations
+run at once than the default allows, the user has raised the slots and it stays
+silent. Pure: the clock and the environment are arguments.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 __all__ = ["SlotWatch", "default_parallel", "usable_cpus"]
 
 FULL_FOR = 3.0  # seconds the slots stay full, with work queued, before we say so
+SUGGESTED = 64  # the slots the line suggests (enough for most stacks' caches)
 
 
 def usable_cpus(environ: Mapping[str, str], cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:
@@ -119,12 +122,11 @@ class SlotWatch:
             if self._clock() - since < FULL_FOR:
                 return None
             self._said = True
-            wanted = self.running + len(self._waiting)
-            suggest = max(wanted, 2 * self.slots)
+            suggest = max(SUGGESTED, 2 * self.slots)
             where = "PULUMI_PARALLEL" if self._from_environment else "the CLI's default"
         return (
             f"all {self.slots} of the engine's parallel slots ({where}) are held by image "
-            f"caches waiting for their builds, and {wanted - self.running} more wait for a "
-            f"slot; to build them at once run `pulumi up --parallel {suggest}` or set "
-            f"PULUMI_PARALLEL={suggest}"
+            "caches waiting for their builds, so the others wait their turn; to build them "
+            f"all at once, give the engine a slot per cache: `pulumi up --parallel "
+            f"{suggest}` or PULUMI_PARALLEL={suggest} (at least the number of caches)"
         )
