@@ -170,7 +170,8 @@ const cache = new ecicache.ImageCache("web", {
 
 export const id: pulumi.Output<string> = cache.imageCacheId;
 export const status: pulumi.Output<string> = cache.status;
-export const messages: pulumi.Output<string[]> = cache.events.apply(es => es.map(e => e.message));
+export const messages: pulumi.Output<string[]> =
+    cache.events.apply(es => es.map(e => e.message ?? ""));
 export const tags: pulumi.Output<{ [key: string]: string } | undefined> = cache.tags;
 
 const ready: Promise<ecicache.GetImageCachesResult> = ecicache.getImageCaches({ status: "Ready" });
@@ -255,7 +256,9 @@ func main() {
 		messages := cache.Events.ApplyT(func(events []ecicache.ImageCacheEvent) []string {
 			out := make([]string, 0, len(events))
 			for _, e := range events {
-				out = append(out, e.Message)
+				if e.Message != nil {
+					out = append(out, *e.Message)
+				}
 			}
 			return out
 		})
@@ -317,6 +320,8 @@ import pulumi
 import PACKAGE as sdk
 
 seen = []
+SECRET_SIG_KEY = pulumi.runtime.rpc._special_sig_key
+SECRET_SIG = pulumi.runtime.rpc._special_secret_sig
 
 
 class Mocks(pulumi.runtime.Mocks):
@@ -370,7 +375,9 @@ def check():
         typ, inputs = next(s for s in seen if s[0] == "RESOURCE")
         assert inputs["imageCacheName"] == "web", inputs
         assert inputs["zoneId"] == "cn-hangzhou-k", inputs
-        assert inputs["imageRegistryCredentials"][0]["userName"] == "deploy", inputs
+        credentials = inputs["imageRegistryCredentials"]  # sent as a secret, as the schema says
+        assert credentials[SECRET_SIG_KEY] == SECRET_SIG, inputs
+        assert credentials["value"][0]["userName"] == "deploy", inputs
         assert inputs["tags"] == {"team": "web"}, inputs
         assert cache_id == "imc-123"
         assert status == "Ready"

@@ -227,7 +227,16 @@ def package_schema(version: str) -> dict[str, Any]:
         "inputProperties": inputs,
         "requiredInputs": required_inputs,
         "properties": {**inputs, **outputs},
-        "required": ["imageCacheName", "images", "imageCacheId", "status"],
+        # Always in the state once the service has the cache (events may be empty).
+        "required": [
+            "imageCacheName",
+            "images",
+            "timeout",
+            "imageCacheId",
+            "status",
+            "regionId",
+            "events",
+        ],
     }
     functions = {token(name): _function(builder, name, fn) for name, fn in FUNCTIONS.items()}
     return {

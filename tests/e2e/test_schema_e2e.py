@@ -1,0 +1,59 @@
+"""The CLI reads the plugin's schema (``pulumi package get-schema``), and it binds clean."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pulumi_eci_cache import __version__
+from pulumi_eci_cache.engine.plugin.__main__ import _semver
+from pulumi_eci_cache.engine.plugin.schema import package_schema
+from tests.support import sdks
+
+from .conftest import VENV, PulumiCli
+
+pytestmark = pytest.mark.e2e
+PLUGIN = "pulumi-resource-ecicache"
+
+
+def get_schema(pulumi_cli: PulumiCli, tmp_path: Path) -> dict[str, Any]:
+    env = {
+        "PATH": pulumi_cli.path_env(),
+        "PULUMI_HOME": str(tmp_path / "home"),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+    }
+    proc = subprocess.run(
+        [
+            str(pulumi_cli.pulumi),
+            "package",
+            "get-schema",
+            str(VENV / "bin" / "pulumi-resource-ecicache"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+def test_the_cli_reads_the_plugins_schema(pulumi_cli: PulumiCli, tmp_path: Path) -> None:
+    assert get_schema(pulumi_cli, tmp_path) == package_schema(_semver(__version__))
+
+
+def test_pulumis_schema_loader_binds_it_without_diagnostics(
+    pulumi_cli: PulumiCli, tmp_path: Path
+) -> None:
+    schema_file = tmp_path / "ecicache.json"
+    schema_file.write_text(json.dumps(get_schema(pulumi_cli, tmp_path)))
+    result = sdks.run_sdkgen("check", schema_file, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("no diagnostics")
