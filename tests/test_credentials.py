@@ -91,6 +91,18 @@ def test_half_an_access_key_is_an_error_naming_the_missing_half(tmp_path: Path) 
         CredentialChain(cfg({}), env)()
 
 
+def test_half_an_access_key_in_the_settings_says_where_it_is_and_what_is_missing(
+    tmp_path: Path,
+) -> None:
+    """The sentence reads for every source ("the provider's settings sets" did not)."""
+    config = cfg({"alicloud:secretKey": "cfg-secret"})
+    with pytest.raises(ConfigError) as info:
+        CredentialChain(config, empty_home(tmp_path))()
+    assert str(info.value) == (
+        "only half an access key in the provider's settings: alicloud:accessKey is missing"
+    )
+
+
 def test_no_credentials_anywhere_says_how_to_set_them(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="alicloud:accessKey"):
         CredentialChain(cfg({}), empty_home(tmp_path))()

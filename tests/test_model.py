@@ -321,6 +321,20 @@ def test_the_invalid_table_is_large_enough() -> None:
     assert len(INVALID) >= 35
 
 
+def test_a_name_refused_for_its_letters_does_not_blame_its_length() -> None:
+    """ "Web" has a valid length and fails on its "W": a "(got 3)" would read as the cause."""
+    [failure] = checked(image_cache_name="Web")
+    assert failure.reason == (
+        'image_cache_name = "Web": must be 2 to 128 characters of lowercase letters, '
+        'digits and "-", starting and ending with a letter or digit'
+    )
+
+
+def test_a_name_refused_for_its_length_says_how_long_it_is() -> None:
+    [failure] = checked(image_cache_name="a")
+    assert 'image_cache_name = "a": must be 2 to 128 characters (got 1) of' in failure.reason
+
+
 def test_missing_name_is_reported() -> None:
     failures = check_inputs({"images": ["nginx:1.25"]}).failures
     assert [(f.property, f.reason.split(":")[0]) for f in failures] == [

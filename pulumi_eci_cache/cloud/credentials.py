@@ -103,7 +103,7 @@ def _static(
             return Credential(key_id, secret, _first(mapping, token_key), source)
         if key_id or secret:
             missing = secret_key if key_id else id_key
-            raise ConfigError(f"{source} sets only half an access key: {missing} is missing")
+            raise ConfigError(f"only half an access key in {source}: {missing} is missing")
     return None
 
 

@@ -893,7 +893,9 @@ def _problem(name: str, loc: Sequence[int | str], error: ErrorDetails) -> str:
         got = error["input"]
         if kind.startswith("string_") and "maxLength" in _schema_of(ImageCacheSpec, name):
             head, _, words = rule.partition(": ")
-            length = f" (got {len(got)})" if isinstance(got, str) else ""
+            # The length only when it is what is wrong: "Web" (3) fails on its "W".
+            too = kind in ("string_too_short", "string_too_long") and isinstance(got, str)
+            length = f" (got {len(got)})" if too else ""
             return f"must be {head}{length}" + (f" of {words}" if words else "")
         return f"must be {rule}{api_of(info).unit}"
     messages = {

@@ -9,11 +9,16 @@
   command-line options, e.g. ``{"build_seconds": 0}``.
 - ``pulumi_stack``: a factory ``pulumi_stack("examples/quickstart") -> PulumiStack``:
   a copy of a program directory in tmp_path, its own PULUMI_HOME and file backend, a
-  stack, ``eci-cache:endpoint`` set to the served emulator, credentials in the env.
+  stack, the endpoint set to the served emulator, credentials in the env.
   Python programs get ``runtime.options.virtualenv``; other runtimes run as written.
   ``stack.run(*args)`` runs the CLI (``--non-interactive``, a timeout) and raises
   ``PulumiCommandError`` (with stdout and stderr) when it fails. ``stack.use_venv(path)``
   runs the same stack's program and provider in another virtualenv from then on.
+  The program's runtime decides the face: a Python program uses the dynamic provider
+  (``eci-cache:endpoint``, its virtualenv written into Pulumi.yaml), a YAML program
+  the plugin ``pulumi-resource-ecicache`` that the engine finds on PATH in the
+  virtualenv's ``bin`` (``ecicache:endpoint``). ``plugin_stack`` is a YAML program
+  polling fast; ``stack.program()`` / ``stack.write_program()`` read and edit it.
 - ``previous_release`` (session): the release of tests/e2e/previous-release in a
   virtualenv of its own (tests/support/previous_release.py, cached across runs);
   ``previous_release_pulumi_stack`` is ``pulumi_stack`` with that virtualenv.
@@ -56,15 +61,19 @@ EMULATOR_ACCESS_KEY_SECRET = "emulator-access-key-secret"
 EMULATOR_REGION = "cn-hangzhou"
 PASSPHRASE = "e2e-passphrase"
 
-# Polling fast enough for one-second builds (stack config of the provider).
-FAST_POLLING = {
-    "eci-cache:pollFloorSeconds": "0.2",
-    "eci-cache:pollFirstSeconds": "0.2",
-    "eci-cache:pollCeilingSeconds": "1",
-}
+# Each face reads its settings from stack config under its own namespace, keyed by the
+# program's runtime: Python programs use the dynamic provider, YAML programs the plugin.
+SETTINGS_NAMESPACE = {"python": "eci-cache", "yaml": "ecicache"}
+# Polling fast enough for one-second builds (the provider's settings).
+POLLING = {"pollFloorSeconds": "0.2", "pollFirstSeconds": "0.2", "pollCeilingSeconds": "1"}
+FAST_POLLING = {f"{SETTINGS_NAMESPACE['python']}:{k}": v for k, v in POLLING.items()}
+PLUGIN_FAST_POLLING = {f"{SETTINGS_NAMESPACE['yaml']}:{k}": v for k, v in POLLING.items()}
 CONFIGURABLE = "tests/e2e/programs/configurable"
 # The type token of ImageCache in a Python program's state (the dynamic face).
 IMAGE_CACHE_TYPE = "pulumi-python:dynamic/eci:ImageCache"
+# ... and in a state the plugin made (YAML writes it `ecicache:ImageCache`).
+PLUGIN_IMAGE_CACHE_TYPE = "ecicache:index:ImageCache"
+PLUGIN = "pulumi-resource-ecicache"
 
 # What scripts/ensure-pulumi puts in the directory it prints: the CLI and a language
 # host per runtime the e2e programs use (python, yaml, nodejs, go).
@@ -437,6 +446,16 @@ class PulumiStack:
         res: list[dict[str, Any]] = self.export()["deployment"].get("resources") or []
         return [r for r in res if type_ is None or r.get("type") == type_]
 
+    def program(self) -> dict[str, Any]:
+        """The project's Pulumi.yaml: a YAML program's resources and outputs live in it."""
+        project: dict[str, Any] = yaml.safe_load((self.project_dir / "Pulumi.yaml").read_text())
+        return project
+
+    def write_program(self, project: Mapping[str, Any]) -> None:
+        """Replace the project's Pulumi.yaml (the edit a user makes between runs)."""
+        text = yaml.safe_dump(dict(project), sort_keys=False)
+        (self.project_dir / "Pulumi.yaml").write_text(text)
+
     def use_venv(self, venv: Path) -> None:
         """Run the program and its provider in ``venv`` from now on, as a user who upgrades
         the package under an existing stack: same project dir, backend and PULUMI_HOME."""
@@ -450,7 +469,8 @@ class PulumiStack:
         self.cli = replace(self.cli, venv=venv)
 
 
-def _prepare_project(source: Path, dest: Path, venv: Path) -> None:
+def _prepare_project(source: Path, dest: Path, venv: Path) -> str:
+    """Copy the program; answer its runtime (``python``, ``yaml``, ``nodejs``, ...)."""
     shutil.copytree(
         source,
         dest,
@@ -459,7 +479,18 @@ def _prepare_project(source: Path, dest: Path, venv: Path) -> None:
     project_file = dest / "Pulumi.yaml"
     if not project_file.exists():
         project_file.write_text(yaml.safe_dump({"name": source.name.replace("_", "-")}))
-    _set_virtualenv(project_file, venv)
+    runtime = _runtime(project_file)
+    if runtime == "python":
+        _set_virtualenv(project_file, venv)
+    elif runtime in SETTINGS_NAMESPACE and not (venv / "bin" / PLUGIN).exists():
+        raise AssertionError(f"no {PLUGIN} in {venv / 'bin'} (pip install -e . there)")
+    return runtime
+
+
+def _runtime(project_file: Path) -> str:
+    """The runtime's name (``runtime: yaml`` or ``runtime: {name: python, ...}``)."""
+    runtime = (yaml.safe_load(project_file.read_text()) or {}).get("runtime") or "python"
+    return str(runtime.get("name") if isinstance(runtime, dict) else runtime)
 
 
 def _set_virtualenv(project_file: Path, venv: Path) -> None:
@@ -506,7 +537,7 @@ def stack_factory(
         home = root / "pulumi-home"
         state_dir.mkdir(parents=True)
         home.mkdir()
-        _prepare_project(src, project_dir, pulumi_cli.venv)
+        runtime = _prepare_project(src, project_dir, pulumi_cli.venv)
 
         served: ServedEmulator | None
         if emulator is True:
@@ -540,7 +571,9 @@ def stack_factory(
         st.run("login", state_dir.as_uri())
         st.run("stack", "init", stack)
         if served is not None:
-            st.config_set("eci-cache:endpoint", served.url)
+            if runtime not in SETTINGS_NAMESPACE:
+                raise AssertionError(f"a {runtime} program has no face here: emulator=None")
+            st.config_set(f"{SETTINGS_NAMESPACE[runtime]}:endpoint", served.url)
         for key, value in (config or {}).items():
             if isinstance(value, tuple):
                 st.config_set(key, value[0], secret=value[1])
@@ -561,6 +594,8 @@ def pulumi_stack(
     or absolute. ``emulator=True`` uses the ``served_emulator`` fixture; pass a
     ``ServedEmulator`` to use another, or ``None`` for programs that need none.
     ``config`` is set with ``pulumi config set`` (a value of ``("v", True)`` as a secret).
+    A Python program runs in the virtualenv (the dynamic face); a YAML program
+    (``runtime: yaml``) on the plugin, whose settings are ``ecicache:*``.
     Nothing is destroyed at teardown: state, PULUMI_HOME and the emulator are temporary.
     """
     return stack_factory(pulumi_cli, tmp_path, request)
@@ -623,6 +658,17 @@ def previous_release_pulumi_stack(
     virtualenv (``stack.use_venv(VENV)`` then upgrades them to the checkout)."""
     monkeypatch.delenv("PYTHONPATH", raising=False)  # nothing may reach the source tree
     return stack_factory(replace(pulumi_cli, venv=previous_release.venv.path), tmp_path, request)
+
+
+def plugin_stack(
+    pulumi_stack: Callable[..., PulumiStack],
+    source: str = "examples/yaml-quickstart",
+    *,
+    config: Mapping[str, str | tuple[str, bool]] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> PulumiStack:
+    """A YAML program on the plugin's default provider, polling fast."""
+    return pulumi_stack(source, config={**PLUGIN_FAST_POLLING, **(config or {})}, env=env)
 
 
 def spec(**fields: Any) -> str:

@@ -33,6 +33,7 @@ __all__ = ["FACES", "DynamicFace", "Face", "PluginFace", "init_failure", "start_
 
 FACES = ("dynamic", "plugin")
 PLUGIN_URN = "urn:pulumi:test::eci::ecicache:index:ImageCache::{name}"
+PROVIDER_URN = "urn:pulumi:test::eci::pulumi:providers:ecicache::shanghai"
 
 
 def init_failure(error: grpc.RpcError) -> provider_pb2.ErrorResourceInitFailed | None:
@@ -136,6 +137,19 @@ class PluginFace:
                 variables={f"ecicache:{to_camel(k)}": v for k, v in settings.items()},
                 args=wire,
                 acceptSecrets=True,
+            )
+        )
+
+    def diff_config(
+        self, olds: Mapping[str, str], news: Mapping[str, str]
+    ) -> provider_pb2.DiffResponse:
+        """The engine's DiffConfig of an explicit provider (settings by snake name)."""
+        return self.stub.DiffConfig(
+            provider_pb2.DiffRequest(
+                urn=PROVIDER_URN,
+                id="3f1e0000-0000-4000-8000-000000000000",
+                olds=PropertyValue.marshal_map(to_wire(dict(olds), CONFIG)),
+                news=PropertyValue.marshal_map(to_wire(dict(news), CONFIG)),
             )
         )
 

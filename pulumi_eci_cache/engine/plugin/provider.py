@@ -146,7 +146,10 @@ class EciCacheProvider(sdk.Provider):
         olds, news = from_wire(request.old_state, CONFIG), from_wire(request.new_inputs, CONFIG)
         changed = sorted(k for k in olds.keys() | news.keys() if olds.get(k) != news.get(k))
         names = [to_camel(k) for k in changed if k != "version"]
-        return sdk.DiffResponse(changes=bool(names), diffs=names)
+        update = sdk.PropertyDiff(sdk.PropertyDiffKind.UPDATE, input_diff=True)
+        return sdk.DiffResponse(
+            changes=bool(names), diffs=names, detailed_diff=dict.fromkeys(names, update)
+        )
 
     async def configure(self, request: sdk.ConfigureRequest) -> sdk.ConfigureResponse:
         values = {k: v for k, v in from_wire(request.args, CONFIG).items() if k != "version"}

@@ -1,7 +1,7 @@
 """The plugin's gRPC answers where the SDK's servicer does not say what we need to.
 
 The SDK's ``ProviderServicer`` (``pulumi.provider.experimental.server``) marshals every
-request and response; we keep it for that. Two things it cannot say:
+request and response; we keep it for that. Three things it cannot say:
 
 - **a cache kept when its wait ends early**: a create or update whose wait the engine
   cancelled, or whose ``timeout`` ran out, raises ``errors.ResourceInitError``; the
@@ -11,7 +11,13 @@ request and response; we keep it for that. Two things it cannot say:
 - **clean failures**: the servicer answers an exception with its message and stack (a
   newer SDK) or lets it escape (the floor, 3.235); an expected failure
   (``errors.EciCacheError``, invalid inputs) is one sentence for a person, so its
-  message alone is sent. Anything else is a bug and keeps its traceback.
+  message alone is sent. Anything else is a bug and keeps its traceback;
+- **a changed provider setting**: its ``DiffConfig`` hands the provider's ``changes``
+  (a bool) to the protocol's enum as a number, so True arrives as ``DIFF_NONE``: the
+  engine keeps an explicit provider whose region or endpoint changed as it was, and
+  the caches on it never move; and it fails on a per-setting diff (it reads
+  ``inputDiff``, the wire's name, not ``input_diff``). We answer DiffConfig the way
+  its resource ``Diff`` answers.
 
 ``serve`` runs it the way the SDK's ``main`` does (port on stdout), with this servicer.
 """
@@ -27,6 +33,7 @@ from typing import Any
 
 import grpc
 import grpc.aio
+from pulumi.provider.experimental import provider as sdk
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc, status_pb2
@@ -92,6 +99,21 @@ class Servicer(ProviderServicer):
     async def CheckConfig(self, request: Any, context: Any) -> Any:
         return await self._answer(super().CheckConfig, request, context)
 
+    async def DiffConfig(self, request: Any, context: Any) -> Any:
+        return await self._answer(self._diff_config, request, context)
+
+    async def _diff_config(self, request: Any, context: Any) -> Any:
+        resp = await self._ours.diff_config(
+            sdk.DiffRequest(
+                request.urn,
+                request.id,
+                PropertyValue.unmarshal_map(request.olds),
+                PropertyValue.unmarshal_map(request.news),
+                list(request.ignoreChanges),
+            )
+        )
+        return diff_response(resp)
+
     async def Check(self, request: Any, context: Any) -> Any:
         return await self._answer(super().Check, request, context)
 
@@ -112,6 +134,29 @@ class Servicer(ProviderServicer):
 
     async def Invoke(self, request: Any, context: Any) -> Any:
         return await self._answer(super().Invoke, request, context)
+
+
+_KINDS = {kind: getattr(provider_pb2.PropertyDiff, kind.name) for kind in sdk.PropertyDiffKind}
+
+
+def diff_response(resp: sdk.DiffResponse) -> provider_pb2.DiffResponse:
+    """A diff on the wire: ``changes`` as the protocol's enum (None: unknown)."""
+    wire = provider_pb2.DiffResponse
+    changes = wire.DIFF_UNKNOWN
+    if resp.changes is not None:
+        changes = wire.DIFF_SOME if resp.changes else wire.DIFF_NONE
+    return wire(
+        changes=changes,
+        replaces=resp.replaces,
+        stables=resp.stables,
+        deleteBeforeReplace=resp.delete_before_replace,
+        diffs=resp.diffs,
+        detailedDiff={
+            name: provider_pb2.PropertyDiff(kind=_KINDS[diff.kind], inputDiff=diff.input_diff)
+            for name, diff in resp.detailed_diff.items()
+        },
+        hasDetailedDiff=True,
+    )
 
 
 def serve(argv: list[str], version: str) -> None:

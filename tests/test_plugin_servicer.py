@@ -1,0 +1,60 @@
+"""The plugin's gRPC answers where the SDK's servicer would give the engine a wrong one.
+
+An explicit ``pulumi:providers:ecicache`` whose region changes must be an update the
+engine sees: otherwise it keeps the provider as it was, and the caches on it are
+never moved to the new region (servicer.py answers DiffConfig itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pulumi.provider.experimental import provider as sdk
+from pulumi.runtime.proto import provider_pb2
+
+from pulumi_eci_cache.engine.plugin.servicer import diff_response
+from tests.support.faces import PluginFace
+
+WIRE = provider_pb2.DiffResponse
+UPDATE = provider_pb2.PropertyDiff.UPDATE
+
+
+@pytest.fixture
+def plugin() -> Iterator[PluginFace]:
+    with PluginFace() as face:
+        yield face
+
+
+def test_a_changed_region_of_a_provider_is_a_change_the_engine_sees(plugin: PluginFace) -> None:
+    resp = plugin.diff_config({"region": "cn-shanghai"}, {"region": "cn-shenzhen"})
+    assert resp.changes == WIRE.DIFF_SOME, WIRE.DiffChanges.Name(resp.changes)
+    assert list(resp.diffs) == ["region"]
+    assert {k: v.kind for k, v in resp.detailedDiff.items()} == {"region": UPDATE}
+
+
+def test_unchanged_provider_settings_are_no_change(plugin: PluginFace) -> None:
+    settings = {"region": "cn-shanghai", "endpoint": "http://127.0.0.1:8686"}
+    resp = plugin.diff_config(settings, settings)
+    assert resp.changes == WIRE.DIFF_NONE, WIRE.DiffChanges.Name(resp.changes)
+    assert list(resp.diffs) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "wire"),
+    [(True, WIRE.DIFF_SOME), (False, WIRE.DIFF_NONE), (None, WIRE.DIFF_UNKNOWN)],
+)
+def test_a_diffs_changes_reach_the_wire_as_the_protocols_enum(
+    changes: bool | None, wire: int
+) -> None:
+    assert diff_response(sdk.DiffResponse(changes=changes)).changes == wire
+
+
+def test_each_kind_of_a_detailed_diff_reaches_the_wire_by_name() -> None:
+    kinds = {
+        kind.name.lower(): sdk.PropertyDiff(kind, input_diff=True) for kind in sdk.PropertyDiffKind
+    }
+    detailed = diff_response(sdk.DiffResponse(changes=True, detailed_diff=kinds)).detailedDiff
+    assert {k: provider_pb2.PropertyDiff.Kind.Name(v.kind) for k, v in detailed.items()} == {
+        name: name.upper() for name in kinds
+    }
