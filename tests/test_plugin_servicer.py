@@ -58,3 +58,17 @@ def test_each_kind_of_a_detailed_diff_reaches_the_wire_by_name() -> None:
     assert {k: provider_pb2.PropertyDiff.Kind.Name(v.kind) for k, v in detailed.items()} == {
         name: name.upper() for name in kinds
     }
+
+
+def test_the_default_providers_settings_are_named_by_their_stack_config_keys() -> None:
+    from pulumi_eci_cache.engine.plugin.provider import setting_names
+
+    keys, origin = setting_names("urn:pulumi:dev::p::pulumi:providers:ecicache::default_0_1_0")
+    assert (keys("secret_key"), origin) == ("ecicache:secretKey", "stack config")
+
+
+def test_an_explicit_providers_settings_are_named_by_its_properties() -> None:
+    from pulumi_eci_cache.engine.plugin.provider import setting_names
+
+    keys, origin = setting_names("urn:pulumi:dev::p::pulumi:providers:ecicache::shanghai")
+    assert (keys("endpoint"), origin) == ("endpoint (provider shanghai)", "the property")

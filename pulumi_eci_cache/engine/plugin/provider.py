@@ -45,7 +45,7 @@ from pulumi_eci_cache.rules.diff import property_diff_kinds
 from pulumi_eci_cache.rules.identity import resource_identity_of_urn
 from pulumi_eci_cache.rules.model import CAMEL, ImageCacheSpec
 
-__all__ = ["EciCacheProvider", "config_key"]
+__all__ = ["EciCacheProvider", "config_key", "setting_names"]
 
 T = TypeVar("T")
 STATE = (ImageCacheSpec, ImageCacheOutputs)  # an ImageCache's properties: inputs and outputs
@@ -55,9 +55,19 @@ _KINDS = {kind.name: kind for kind in sdk.PropertyDiffKind}
 
 
 def config_key(name: str) -> str:
-    """How the plugin names a setting in messages: ``ecicache:accessKey`` (the default
-    provider's stack config key; an explicit provider's input of the same name)."""
+    """How the plugin names a setting of its default provider: ``ecicache:accessKey``
+    (the stack config key)."""
     return f"{PACKAGE}:{to_camel(name)}"
+
+
+def setting_names(provider_urn: str) -> tuple[Callable[[str], str], str]:
+    """How messages name a setting of the provider ``provider_urn``, and where settings
+    come from: the default provider's are stack config keys (``ecicache:region``), an
+    explicit provider's are its own properties (``region (provider shanghai)``)."""
+    name = provider_urn.rsplit("::", 1)[-1]
+    if not provider_urn or name.startswith("default"):
+        return config_key, "stack config"
+    return (lambda setting: f"{to_camel(setting)} (provider {name})"), "the property"
 
 
 def _camel_keys(value: Any) -> Any:
@@ -78,6 +88,7 @@ class EciCacheProvider(sdk.Provider):
         self.version = version
         self.log = engine_log.resource_log(argv if argv is not None else sys.argv)
         self.runtime: Runtime | None = None
+        self.keys, self.origin = setting_names("")
         self.lifecycle: ImageCacheLifecycle | None = None
         self._pool: ThreadPoolExecutor | None = None
 
@@ -92,7 +103,7 @@ class EciCacheProvider(sdk.Provider):
     def _configure(self, config: ProviderConfig) -> None:
         if self.runtime is not None:
             self.runtime.close()
-        self.runtime = Runtime(config, keys=config_key, origin="the setting", say=self._say)
+        self.runtime = Runtime(config, keys=self.keys, origin=self.origin, say=self._say)
         self.lifecycle = ImageCacheLifecycle(self.runtime)
         self._pool = ThreadPoolExecutor(
             max_workers=config.max_concurrent_operations, thread_name_prefix="ecicache"
@@ -123,6 +134,10 @@ class EciCacheProvider(sdk.Provider):
     def _wire(values: Mapping[str, Any]) -> dict[str, PropertyValue]:
         return to_wire(values, STATE, SECRET_INPUTS)
 
+    def named_by(self, provider_urn: str) -> None:
+        """Which provider this is (the engine's Configure says), for messages."""
+        self.keys, self.origin = setting_names(provider_urn)
+
     def init_failed_properties(self, outputs: Mapping[str, Any]) -> dict[str, PropertyValue]:
         """The outputs of a cache kept in the state (servicer.py sends them)."""
         return self._wire(outputs)
@@ -134,7 +149,7 @@ class EciCacheProvider(sdk.Provider):
 
     async def check_config(self, request: sdk.CheckRequest) -> sdk.CheckResponse:
         values = {k: v for k, v in from_wire(request.new_inputs, CONFIG).items() if k != "version"}
-        _, failures = check_config(values, key=config_key)
+        _, failures = check_config(values, key=setting_names(request.urn)[0])
         return sdk.CheckResponse(
             inputs=to_wire(values, CONFIG, CONFIG_SECRETS) | _version(request.new_inputs),
             failures=[sdk.CheckFailure(f.property, f.reason) for f in failures],
@@ -153,7 +168,7 @@ class EciCacheProvider(sdk.Provider):
 
     async def configure(self, request: sdk.ConfigureRequest) -> sdk.ConfigureResponse:
         values = {k: v for k, v in from_wire(request.args, CONFIG).items() if k != "version"}
-        config, failures = check_config(values, key=config_key)
+        config, failures = check_config(values, key=self.keys)
         if config is None:
             raise ConfigError("; ".join(f.reason for f in failures))
         self._configure(config)
