@@ -10,15 +10,12 @@ spelling (``show``). No substitute for the end-to-end tests under the real CLI.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Mapping
 from typing import Any
 
 import grpc
 from pulumi.provider.experimental.property_value import PropertyValue
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2
 from pydantic.alias_generators import to_camel
 
 from pulumi_eci_cache.engine.plugin.properties import from_wire, to_wire
@@ -27,7 +24,7 @@ from pulumi_eci_cache.engine.plugin.schema import SECRET_INPUTS
 from pulumi_eci_cache.provider import ImageCacheProvider
 from pulumi_eci_cache.rules.config import stack_key
 from pulumi_eci_cache.rules.model import CAMEL, SNAKE, Naming
-from tests.support.provider_server import REPO, ProviderServer
+from tests.support.provider_server import ProviderProcess, ProviderServer
 
 __all__ = ["FACES", "DynamicFace", "Face", "PluginFace", "init_failure", "start_face"]
 
@@ -78,37 +75,14 @@ class DynamicFace(ProviderServer):
         return list(wire_names)
 
 
-class PluginFace:
+class PluginFace(ProviderProcess):
     """The plugin process, configured and called as the engine does."""
 
     kind = "plugin"
     naming: Naming = CAMEL
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
-        full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-        self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi_eci_cache.engine.plugin", "127.0.0.1:0"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=full_env,
-            cwd=str(REPO),
-        )
-        assert self.process.stdout is not None
-        port = int(self.process.stdout.readline().decode().strip())
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
-
-    def __enter__(self) -> PluginFace:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> str:
-        self.channel.close()
-        self.process.terminate()
-        out, err = self.process.communicate(timeout=10)
-        return out.decode() + err.decode()
+        super().__init__(["-m", "pulumi_eci_cache.engine.plugin"], env)
 
     def show(self, name: str) -> str:
         return self.naming.show(name)

@@ -34,14 +34,14 @@ def from_struct(struct: struct_pb2.Struct, keep_unknowns: bool = False) -> dict[
     return dict(rpc.deserialize_properties(struct, keep_unknowns))
 
 
-class ProviderServer:
-    """One provider process; call ``close()`` (or use ``with``) to stop it."""
+class ProviderProcess:
+    """A provider process the engine would start (``python <args> <engine address>``),
+    and a gRPC stub to it; ``close()`` (or ``with``) stops it."""
 
-    def __init__(self, provider: ResourceProvider, env: Mapping[str, str] | None = None) -> None:
-        self.provider_blob = serialize_provider(provider)
+    def __init__(self, args: list[str], env: Mapping[str, str] | None = None) -> None:
         full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic", "127.0.0.1:0"],
+            [sys.executable, "-u", *args, "127.0.0.1:0"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=full_env,
@@ -52,7 +52,7 @@ class ProviderServer:
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
 
-    def __enter__(self) -> ProviderServer:
+    def __enter__(self) -> ProviderProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -64,6 +64,14 @@ class ProviderServer:
         self.process.terminate()
         out, err = self.process.communicate(timeout=10)
         return out.decode() + err.decode()
+
+
+class ProviderServer(ProviderProcess):
+    """The dynamic provider server, the provider pickled into every call."""
+
+    def __init__(self, provider: ResourceProvider, env: Mapping[str, str] | None = None) -> None:
+        self.provider_blob = serialize_provider(provider)
+        super().__init__(["-m", "pulumi.dynamic"], env)
 
     def _with_provider(self, props: Mapping[str, Any]) -> dict[str, Any]:
         return {**props, "__provider": self.provider_blob}

@@ -84,13 +84,13 @@ def expected_failure_message(exc: BaseException) -> str | None:
 
 
 def _init_failed_status(exc: Any, request: Any) -> Any:
-    """A gRPC status carrying ``ErrorResourceInitFailed``: the engine keeps the resource
-    (id, properties) with ``reasons`` as its init errors."""
+    """The kept cache's status: its outputs, with the call's ``__provider`` and
+    ``__identity``, marshalled the way the dynamic server does (engine/status.py)."""
     import asyncio
 
-    import grpc
     from pulumi.runtime import rpc
-    from pulumi.runtime.proto import provider_pb2, status_pb2
+
+    from pulumi_eci_cache.engine.status import init_failed_status
 
     given = request.properties if hasattr(request, "properties") else request.news
     internal = {
@@ -103,16 +103,7 @@ def _init_failed_status(exc: Any, request: Any) -> Any:
         )
     finally:
         loop.close()
-    detail = provider_pb2.ErrorResourceInitFailed(
-        id=exc.cache_id, properties=properties, reasons=[str(exc)]
-    )
-    code = grpc.StatusCode.UNKNOWN
-    body = status_pb2.Status(code=code.value[0], message=str(exc))
-    body.details.add().Pack(detail)
-    status = grpc.Status()
-    status.code, status.details = code, str(exc)
-    status.trailing_metadata = (("grpc-status-details-bin", body.SerializeToString()),)
-    return status
+    return init_failed_status(exc.cache_id, properties, str(exc))
 
 
 class _CleanAbort:

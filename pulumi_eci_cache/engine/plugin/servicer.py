@@ -36,10 +36,11 @@ import grpc.aio
 from pulumi.provider.experimental import provider as sdk
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.server import ProviderServicer
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc, status_pb2
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from pulumi_eci_cache.engine.dynamic.server_hooks import expected_failure_message
 from pulumi_eci_cache.engine.plugin.provider import EciCacheProvider
+from pulumi_eci_cache.engine.status import init_failed_status
 from pulumi_eci_cache.errors import ResourceInitError
 
 __all__ = ["Servicer", "serve"]
@@ -80,18 +81,7 @@ class Servicer(ProviderServicer):
 
     def _init_failed(self, exc: ResourceInitError, request: Any) -> grpc.Status:
         properties = PropertyValue.marshal_map(self._ours.init_failed_properties(exc.outputs))
-        detail = provider_pb2.ErrorResourceInitFailed(
-            id=exc.cache_id or getattr(request, "id", ""),
-            properties=properties,
-            reasons=[str(exc)],
-        )
-        code = grpc.StatusCode.UNKNOWN
-        body = status_pb2.Status(code=code.value[0], message=str(exc))
-        body.details.add().Pack(detail)
-        status = grpc.Status()
-        status.code, status.details = code, str(exc)
-        status.trailing_metadata = (("grpc-status-details-bin", body.SerializeToString()),)
-        return status
+        return init_failed_status(exc.cache_id or getattr(request, "id", ""), properties, str(exc))
 
     async def Configure(self, request: Any, context: Any) -> Any:
         return await self._answer(super().Configure, request, context)
