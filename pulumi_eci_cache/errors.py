@@ -43,14 +43,13 @@ __all__ = [
 ]
 
 # How the user's face names a setting in advice (``alicloud:accessKey`` in the dynamic
-# face's stack config, ``ecicache:accessKey`` in the plugin's): cloud/credentials.py.
+# face's stack config, ``ecicache:accessKey`` in the plugin's): the client passes its
+# settings' (cloud/credentials.py); on its own, an error names the setting itself.
 KeyNames = Callable[[str], str]
 
 
-def _stack_key(name: str) -> str:
-    from pulumi_eci_cache.rules.config import stack_key
-
-    return stack_key(name)
+def _setting(name: str) -> str:
+    return name
 
 
 # Error codes the service documents as transient; everything else is final.
@@ -97,7 +96,7 @@ class TransportError(EciCacheError):
         unreachable: bool = False,
         attempts: int = 1,
         elapsed: float = 0.0,
-        keys: KeyNames = _stack_key,
+        keys: KeyNames = _setting,
     ) -> None:
         where = f"the ECI endpoint {endpoint}" if endpoint else "the ECI endpoint"
         if endpoint_source:
@@ -181,7 +180,7 @@ class ApiError(EciCacheError):
         request_id: str = "",
         http_status: int = 0,
         recommend: str = "",
-        keys: KeyNames = _stack_key,
+        keys: KeyNames = _setting,
     ) -> None:
         detail = f"{action} failed: {code}: {message}"
         if request_id:
@@ -238,7 +237,7 @@ _WAYS_OUT: tuple[tuple[str, str], ...] = (
 )
 
 
-def way_out(action: str, code: str, http_status: int = 0, keys: KeyNames = _stack_key) -> str:
+def way_out(action: str, code: str, http_status: int = 0, keys: KeyNames = _setting) -> str:
     """What to do about the service's error ``code`` ("" when there is nothing to say)."""
     for prefix, advice in _WAYS_OUT:
         if code.startswith(prefix):

@@ -20,6 +20,7 @@ when its wait is interrupted (server_hooks.py); and no four-call ceiling
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -35,6 +36,7 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
@@ -147,7 +149,13 @@ def _property_kinds(olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[st
     return _current().property_kinds(olds, news)
 
 
-_DETAILED_DIFF = detailed_diff.middleware(_property_kinds)
+@functools.cache
+def _pickled() -> str:
+    """This provider as the SDK pickles it into every call (by reference: always equal)."""
+    return str(serialize_provider(ImageCacheProvider()))
+
+
+_DETAILED_DIFF = detailed_diff.middleware(_property_kinds, _pickled)
 
 
 def _cancel(request: Any, proceed: Callable[[], Any]) -> Any:

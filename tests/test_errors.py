@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pulumi_eci_cache.errors import ApiError, WaitTimeoutError, way_out
+from pulumi_eci_cache.rules.config import stack_key
 
 
 def test_a_wait_error_about_its_own_cache_does_not_name_it_twice() -> None:
@@ -31,8 +32,13 @@ def test_an_error_is_named_for_its_cache_only_once() -> None:
     ],
 )
 def test_a_service_error_says_what_to_do(code: str, status: int, advice: str) -> None:
-    assert advice in way_out("CreateImageCache", code, status)
-    assert advice in str(ApiError("CreateImageCache", code, "m", "r", status))
+    assert advice in way_out("CreateImageCache", code, status, stack_key)
+    assert advice in str(ApiError("CreateImageCache", code, "m", "r", status, keys=stack_key))
+
+
+def test_advice_names_settings_as_the_users_face_spells_them() -> None:
+    advice = way_out("CreateImageCache", "SignatureDoesNotMatch", 400, lambda n: f"ecicache:{n}")
+    assert "ecicache:secret_key" in advice
 
 
 def test_an_error_with_nothing_to_advise_ends_at_its_cause() -> None:

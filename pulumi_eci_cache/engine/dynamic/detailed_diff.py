@@ -17,7 +17,6 @@ when its ``__provider`` is our provider pickled (by reference, so always the sam
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -30,21 +29,12 @@ __all__ = ["Kinds", "middleware"]
 Kinds = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, str]]
 
 
-@functools.cache
-def _our_provider() -> str:
-    from pulumi.dynamic.dynamic import serialize_provider
+def middleware(kinds: Kinds, provider: Callable[[], str]) -> Middleware:
+    """A Diff middleware that fills ``detailedDiff`` from ``kinds`` for the resources
+    whose ``__provider`` is ``provider()`` (our provider, pickled)."""
 
-    from pulumi_eci_cache.provider import ImageCacheProvider
-
-    return str(serialize_provider(ImageCacheProvider()))
-
-
-def _ours(news: Mapping[str, Any]) -> bool:
-    return bool(news.get("__provider") == _our_provider())
-
-
-def middleware(kinds: Kinds) -> Middleware:
-    """A Diff middleware that fills ``detailedDiff`` from ``kinds``."""
+    def ours(news: Mapping[str, Any]) -> bool:
+        return bool(news.get("__provider") == provider())
 
     def fill_detailed_diff(request: Any, proceed: Callable[[], Any]) -> Any:
         from pulumi.runtime import rpc
@@ -52,7 +42,7 @@ def middleware(kinds: Kinds) -> Middleware:
 
         response = proceed()
         news = rpc.deserialize_properties(request.news, True)
-        if not _ours(news):
+        if not ours(news):
             return response
         olds = rpc.deserialize_properties(request.olds, True)
         response.hasDetailedDiff = True
