@@ -8,8 +8,6 @@ cache = ImageCache("web", ImageCacheArgs(
 
 from __future__ import annotations
 
-import importlib.metadata
-
 from pulumi_eci_cache.program.kubernetes import ManifestError, kubernetes_manifest
 from pulumi_eci_cache.program.lookups import (
     GetImageCachesCacheEventResult,
@@ -28,6 +26,7 @@ from pulumi_eci_cache.program.resource import (
 )
 from pulumi_eci_cache.rules.matching import ImageCacheMatch
 from pulumi_eci_cache.rules.pods import auto_match_annotations
+from pulumi_eci_cache.version import VERSION
 
 __all__ = [
     "GetImageCachesCacheEventResult",
@@ -48,9 +47,4 @@ __all__ = [
     "rank_image_caches",
 ]
 
-# The one source of the version is pyproject.toml; an installed package knows it
-# (a source tree on sys.path that was never installed does not).
-try:
-    __version__ = importlib.metadata.version("pulumi-eci-cache")
-except importlib.metadata.PackageNotFoundError:
-    __version__ = "0+unknown"
+__version__ = VERSION

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from pulumi_eci_cache import __version__
 from pulumi_eci_cache.engine.plugin.__main__ import _semver
 from pulumi_eci_cache.engine.plugin.schema import package_schema
+from pulumi_eci_cache.version import VERSION
 from tests.support import sdks
 
 from .conftest import VENV, PulumiCli
@@ -46,7 +46,7 @@ def get_schema(pulumi_cli: PulumiCli, tmp_path: Path) -> dict[str, Any]:
 
 
 def test_the_cli_reads_the_plugins_schema(pulumi_cli: PulumiCli, tmp_path: Path) -> None:
-    assert get_schema(pulumi_cli, tmp_path) == package_schema(_semver(__version__))
+    assert get_schema(pulumi_cli, tmp_path) == package_schema(_semver(VERSION))
 
 
 def test_pulumis_schema_loader_binds_it_without_diagnostics(

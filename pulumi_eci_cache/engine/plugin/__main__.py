@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from pulumi_eci_cache import __version__
 from pulumi_eci_cache.engine.plugin.servicer import serve
+from pulumi_eci_cache.version import VERSION
 
 
 def main() -> None:
-    serve(sys.argv, _semver(__version__))
+    serve(sys.argv, _semver(VERSION))
 
 
 def _semver(version: str) -> str:
