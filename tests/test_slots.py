@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
-from pulumi_eci_cache.lifecycle.slots import FULL_FOR, SlotWatch, default_parallel, usable_cpus
+from pulumi_eci_cache.lifecycle.slots import (
+    FULL_FOR,
+    SUGGESTED_PARALLEL,
+    SlotWatch,
+    default_parallel,
+    usable_cpus,
+)
 
 
 class Clock:
@@ -42,9 +49,42 @@ def test_full_slots_with_work_waiting_are_said_once_after_a_while() -> None:
         clock.now += FULL_FOR
         line = slots.line()
         assert line is not None
-        assert "all 2 of the engine's parallel slots (the CLI's default)" in line
-        assert "pulumi up --parallel 64" in line and "PULUMI_PARALLEL=64" in line
+        assert line.startswith("all 2 of the engine's parallel slots (the CLI's default)")
+        assert f"pulumi up --parallel {SUGGESTED_PARALLEL}`" in line
+        assert f"PULUMI_PARALLEL={SUGGESTED_PARALLEL} " in line
         assert slots.line() is None  # once per run
+
+
+def test_the_line_never_counts_the_resources_waiting() -> None:
+    """The engine checks the next resource only when a slot can take it, so one checked
+    resource waiting may stand for dozens: a count ("1 more") would be wrong, and so
+    would a suggestion sized by it (8 slots + 1 -> 16, for 20 caches)."""
+    slots, clock = watch(8)
+    for urn in "abcdefghi":  # 8 running, the 9th checked: all a provider ever sees
+        slots.checked(urn)
+    with contextlib.ExitStack() as running:
+        for urn in "abcdefgh":
+            running.enter_context(slots.operation(urn))
+        clock.now += FULL_FOR
+        line = slots.line()
+    assert line is not None
+    assert "more resources wait for a slot" in line and "1 more" not in line
+    assert "--parallel 64`" in line and "PULUMI_PARALLEL=64 " in line
+
+
+def test_slots_raised_by_the_environment_are_named_and_doubled() -> None:
+    clock = Clock()
+    slots = SlotWatch(*default_parallel({"PULUMI_PARALLEL": "40"}), clock=clock)
+    slots.checked("waiting")
+    with contextlib.ExitStack() as running:
+        for i in range(40):
+            running.enter_context(slots.operation(str(i)))
+        clock.now += FULL_FOR
+        line = slots.line()
+    assert line is not None and line.startswith(
+        "all 40 of the engine's parallel slots (PULUMI_PARALLEL)"
+    )
+    assert "--parallel 80`" in line and "PULUMI_PARALLEL=80 " in line
 
 
 def test_full_slots_with_nothing_waiting_say_nothing() -> None:

@@ -185,7 +185,7 @@ class ImageCacheLifecycle:
                     call.note(cache_label(name, cache_id), f"creating {cache_id}")
             with _about(f"{name} ({cache_id})"):
                 try:
-                    cache = self._wait_ready(region, cache_id, inputs, timeout, call)
+                    cache = self._wait_ready(region, cache_id, inputs, timeout, call, "create")
                 except BuildFailedError:
                     self._delete_and_wait(region, cache_id, timeout, call, name)
                     raise
@@ -209,15 +209,15 @@ class ImageCacheLifecycle:
             settled = current is None or current.get("Status") in SETTLED
             if not plan.api_changes:
                 if not settled:
-                    current = self._wait_ready(region, cache_id, news, timeout, call)
+                    current = self._wait_ready(region, cache_id, news, timeout, call, "update")
                 return self._outputs(news, current)
             # UpdateImageCache is refused while the cache is still building: wait first.
             if not settled or (current is not None and current.get("Status") == "Failed"):
-                current = self._wait_ready(region, cache_id, news, timeout, call)
+                current = self._wait_ready(region, cache_id, news, timeout, call, "update")
             tag = identity_tag_of(current) or region.identity_tag(call.identity)[0]
             region.client.update_image_cache(cache_id, update_request(spec, tag))
             call.status(cache_label(name, cache_id), "Updating")
-            cache = self._wait_ready(region, cache_id, news, timeout, call)
+            cache = self._wait_ready(region, cache_id, news, timeout, call, "update")
         return self._outputs(news, cache)
 
     # -- refresh / import / delete ----------------------------------------------------
@@ -331,7 +331,7 @@ class ImageCacheLifecycle:
                 f"and remove {field} to build a new one"
             )
         if cache.get("Status") not in ("Ready", "UpdateFailed"):
-            cache = self._wait_ready(region, cache_id, inputs, timeout, call)
+            cache = self._wait_ready(region, cache_id, inputs, timeout, call, "create")
         drift = plan_diff(live_inputs(cache, inputs), inputs)
         if not drift.api_changes and cache.get("Status") == "Ready":
             return cache
@@ -339,7 +339,7 @@ class ImageCacheLifecycle:
             cache_id, update_request(spec, identity_tag_of(cache) or tag)
         )
         call.status(label, "Updating", "to this resource's spec")
-        return self._wait_ready(region, cache_id, inputs, timeout, call)
+        return self._wait_ready(region, cache_id, inputs, timeout, call, "create")
 
     def _wait_ready(
         self,
@@ -348,6 +348,7 @@ class ImageCacheLifecycle:
         inputs: Mapping[str, Any],
         timeout: float,
         call: Call,
+        operation: str,
     ) -> Mapping[str, Any]:
         """The cache once Ready. A wait that ends first (cancel, timeout) keeps the cache
         in the state: ``ResourceInitError`` with the outputs of the last look."""
@@ -368,19 +369,41 @@ class ImageCacheLifecycle:
         except (CancelledError, WaitTimeoutError) as exc:
             where = " ".join(str(last.get(k) or "") for k in ("Status", "Progress")).strip()
             where = f" while {where}" if where else ""
-            field = call.naming.show("timeout")
             if isinstance(exc, CancelledError):
                 reason = (
                     f"interrupted{where}: the cache is kept in the state, and the next "
                     "`pulumi up` waits for it instead of building another"
                 )
             else:
-                reason = (
-                    f"not Ready after {duration(timeout)}{where}: the cache is kept in the "
-                    f"state; raise the resource's {field} and run `pulumi up` again to "
-                    "keep waiting for it"
-                )
+                reason = self._past_deadline(timeout, where, call, operation)
             raise ResourceInitError(cache_id, self._outputs(inputs, last), reason) from exc
+
+    @staticmethod
+    def _past_deadline(timeout: float, where: str, call: Call, operation: str) -> str:
+        """What a wait past its deadline says: the setting that set it, and the way out.
+
+        The next ``pulumi up`` updates the kept cache, and an update waits as long as the
+        engine's ``customTimeouts`` update says (it wins), else the ``timeout`` input. So
+        after the input ran out, raising it is the way; after customTimeouts' update ran
+        out, raising that; after customTimeouts' create, the next update waits anew.
+        """
+        field = call.naming.show("timeout")
+        if not call.timeout:
+            return (
+                f"not Ready after {duration(timeout)}{where}: the cache is kept in the state; "
+                f"raise the resource's {field} and run `pulumi up` again to keep waiting for it"
+            )
+        ran_out = f"not Ready after {duration(timeout)} (customTimeouts {operation}){where}"
+        if operation == "update":
+            return (
+                f"{ran_out}: the cache is kept in the state; raise the update of the "
+                "resource's customTimeouts and run `pulumi up` again to keep waiting for it"
+            )
+        return (
+            f"{ran_out}: the cache is kept in the state; run `pulumi up` again to keep "
+            "waiting for it, as long as the update of the resource's customTimeouts allows "
+            f"(else its {field})"
+        )
 
     def _delete_and_wait(
         self,

@@ -6,12 +6,16 @@ CPU affinity, capped by the cgroup's CPU quota, or ``GOMAXPROCS``). A create tha
 for a build holds a slot for minutes, so fifty caches on two cores build in waves of
 eight, and nothing on screen says why. The provider cannot see ``--parallel``, but it
 can count its own operations: when as many run as the default allows, for a while, with
-another resource checked and waiting to start, all the slots are ours and full. It says
-so once per run, with the exact way to raise them. (How many more wait it cannot tell:
-the engine checks a resource only when a slot is about to free up for it, so the line
-asks for enough slots for every cache rather than counting them.) Once more operations
-run at once than the default allows, the user has raised the slots and it stays
-silent. Pure: the clock and the environment are arguments.
+more resources checked and waiting to start, all the slots are ours and full. It says
+so once per run, with the exact way to raise them. Once more operations run at once
+than the default allows, the user has raised the slots and it stays silent. Pure: the
+clock and the environment are arguments.
+
+How many more wait is not ours to know: the engine checks a resource only when a slot
+can take its step (the step executor's queue is unbuffered), so with every slot full a
+provider sees one resource checked and waiting, however many the program declares.
+The line says that more wait, not how many, and suggests ``SUGGESTED_PARALLEL`` (what
+the README advises for dozens of caches), or twice the slots when that is more.
 """
 
 from __future__ import annotations
@@ -23,10 +27,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["SlotWatch", "default_parallel", "usable_cpus"]
+__all__ = ["FULL_FOR", "SUGGESTED_PARALLEL", "SlotWatch", "default_parallel", "usable_cpus"]
 
 FULL_FOR = 3.0  # seconds the slots stay full, with work queued, before we say so
-SUGGESTED = 64  # the slots the line suggests (enough for most stacks' caches)
+SUGGESTED_PARALLEL = 64
 
 
 def usable_cpus(environ: Mapping[str, str], cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:
@@ -122,11 +126,11 @@ class SlotWatch:
             if self._clock() - since < FULL_FOR:
                 return None
             self._said = True
-            suggest = max(SUGGESTED, 2 * self.slots)
+            suggest = max(SUGGESTED_PARALLEL, 2 * self.slots)
             where = "PULUMI_PARALLEL" if self._from_environment else "the CLI's default"
         return (
             f"all {self.slots} of the engine's parallel slots ({where}) are held by image "
-            "caches waiting for their builds, so the others wait their turn; to build them "
-            f"all at once, give the engine a slot per cache: `pulumi up --parallel "
-            f"{suggest}` or PULUMI_PARALLEL={suggest} (at least the number of caches)"
+            "caches waiting for their builds, and more resources wait for a slot; to build "
+            f"them at once run `pulumi up --parallel {suggest}` or set "
+            f"PULUMI_PARALLEL={suggest} (at least one slot per image cache)"
         )
