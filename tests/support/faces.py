@@ -95,13 +95,15 @@ class PluginFace(ProviderProcess):
         known = {to_camel(n): n for model in STATE for n in model.model_fields}
         return [known.get(n, n) for n in wire_names]
 
-    @staticmethod
-    def _struct(values: Mapping[str, Any]) -> Any:
-        plain = {k: v for k, v in values.items() if not k.startswith("__")}
+    urn = PLUGIN_URN
+
+    def _news(self, props: Mapping[str, Any]) -> Any:
+        plain = {k: v for k, v in props.items() if not k.startswith("__")}
         return PropertyValue.marshal_map(to_wire(plain, STATE, SECRET_INPUTS))
 
-    @staticmethod
-    def _plain(struct: Any) -> dict[str, Any]:
+    _olds = _news
+
+    def _plain(self, struct: Any, keep_unknowns: bool = False) -> dict[str, Any]:
         return from_wire(PropertyValue.unmarshal_map(struct), STATE)
 
     def settle(self, settings: Mapping[str, str]) -> None:
@@ -124,72 +126,6 @@ class PluginFace(ProviderProcess):
                 id="3f1e0000-0000-4000-8000-000000000000",
                 olds=PropertyValue.marshal_map(to_wire(dict(olds), CONFIG)),
                 news=PropertyValue.marshal_map(to_wire(dict(news), CONFIG)),
-            )
-        )
-
-    def check(
-        self, name: str, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None
-    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        resp = self.stub.Check(
-            provider_pb2.CheckRequest(
-                urn=PLUGIN_URN.format(name=name),
-                olds=self._struct(olds or {}),
-                news=self._struct(news),
-            )
-        )
-        failures = [(f.property, f.reason) for f in resp.failures]
-        return self._plain(resp.inputs), failures
-
-    def diff(
-        self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
-    ) -> provider_pb2.DiffResponse:
-        return self.stub.Diff(
-            provider_pb2.DiffRequest(
-                id=id_,
-                urn=PLUGIN_URN.format(name=name),
-                olds=self._struct(olds),
-                news=self._struct(news),
-            )
-        )
-
-    def create(
-        self, name: str, inputs: Mapping[str, Any], timeout: float | None = None
-    ) -> tuple[str, dict[str, Any]]:
-        resp = self.stub.Create(
-            provider_pb2.CreateRequest(
-                urn=PLUGIN_URN.format(name=name), properties=self._struct(inputs)
-            ),
-            timeout=timeout,
-        )
-        return resp.id, self._plain(resp.properties)
-
-    def read(
-        self, name: str, id_: str, outputs: Mapping[str, Any]
-    ) -> tuple[str, dict[str, Any], dict[str, Any]]:
-        resp = self.stub.Read(
-            provider_pb2.ReadRequest(
-                id=id_, urn=PLUGIN_URN.format(name=name), properties=self._struct(outputs)
-            )
-        )
-        return resp.id, self._plain(resp.properties), self._plain(resp.inputs)
-
-    def update(
-        self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        resp = self.stub.Update(
-            provider_pb2.UpdateRequest(
-                id=id_,
-                urn=PLUGIN_URN.format(name=name),
-                olds=self._struct(olds),
-                news=self._struct(news),
-            )
-        )
-        return self._plain(resp.properties)
-
-    def delete(self, name: str, id_: str, outputs: Mapping[str, Any]) -> None:
-        self.stub.Delete(
-            provider_pb2.DeleteRequest(
-                id=id_, urn=PLUGIN_URN.format(name=name), properties=self._struct(outputs)
             )
         )
 

@@ -36,7 +36,13 @@ def from_struct(struct: struct_pb2.Struct, keep_unknowns: bool = False) -> dict[
 
 class ProviderProcess:
     """A provider process the engine would start (``python <args> <engine address>``),
-    and a gRPC stub to it; ``close()`` (or ``with``) stops it."""
+    called the way the engine calls it; ``close()`` (or ``with``) stops it.
+
+    A face says how its wire carries properties: ``_news`` (a call's new inputs),
+    ``_olds`` (stored outputs), ``_plain`` (an answer's properties) and ``urn``.
+    """
+
+    urn = URN
 
     def __init__(self, args: list[str], env: Mapping[str, str] | None = None) -> None:
         full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
@@ -65,44 +71,38 @@ class ProviderProcess:
         out, err = self.process.communicate(timeout=10)
         return out.decode() + err.decode()
 
+    # -- the wire, per face -----------------------------------------------------------
 
-class ProviderServer(ProviderProcess):
-    """The dynamic provider server, the provider pickled into every call."""
+    def _news(self, props: Mapping[str, Any]) -> struct_pb2.Struct:
+        return to_struct(props)
 
-    def __init__(self, provider: ResourceProvider, env: Mapping[str, str] | None = None) -> None:
-        self.provider_blob = serialize_provider(provider)
-        super().__init__(["-m", "pulumi.dynamic"], env)
+    def _olds(self, props: Mapping[str, Any]) -> struct_pb2.Struct:
+        return to_struct(props)
 
-    def _with_provider(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        return {**props, "__provider": self.provider_blob}
+    def _plain(self, struct: struct_pb2.Struct, keep_unknowns: bool = False) -> dict[str, Any]:
+        return from_struct(struct, keep_unknowns)
 
-    def configure(self, config: Mapping[str, str]) -> None:
-        self.stub.Configure(
-            provider_pb2.ConfigureRequest(variables=dict(config), args=to_struct(config))
-        )
+    # -- the calls --------------------------------------------------------------------
 
     def check(
         self, name: str, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None
     ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         resp = self.stub.Check(
             provider_pb2.CheckRequest(
-                urn=URN.format(name=name),
-                olds=to_struct(self._with_provider(olds or {})),
-                news=to_struct(self._with_provider(news)),
+                urn=self.urn.format(name=name),
+                olds=self._news(olds or {}),
+                news=self._news(news),
             )
         )
         failures = [(f.property, f.reason) for f in resp.failures]
-        return from_struct(resp.inputs, keep_unknowns=True), failures
+        return self._plain(resp.inputs, keep_unknowns=True), failures
 
     def diff(
         self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
     ) -> provider_pb2.DiffResponse:
         return self.stub.Diff(
             provider_pb2.DiffRequest(
-                id=id_,
-                urn=URN.format(name=name),
-                olds=to_struct(olds),
-                news=to_struct(self._with_provider(news)),
+                id=id_, urn=self.urn.format(name=name), olds=self._olds(olds), news=self._news(news)
             )
         )
 
@@ -111,40 +111,53 @@ class ProviderServer(ProviderProcess):
     ) -> tuple[str, dict[str, Any]]:
         resp = self.stub.Create(
             provider_pb2.CreateRequest(
-                urn=URN.format(name=name), properties=to_struct(self._with_provider(inputs))
+                urn=self.urn.format(name=name), properties=self._news(inputs)
             ),
             timeout=timeout,
         )
-        return resp.id, from_struct(resp.properties)
+        return resp.id, self._plain(resp.properties)
 
     def read(
         self, name: str, id_: str, outputs: Mapping[str, Any]
     ) -> tuple[str, dict[str, Any], dict[str, Any]]:
         resp = self.stub.Read(
             provider_pb2.ReadRequest(
-                id=id_, urn=URN.format(name=name), properties=to_struct(outputs)
+                id=id_, urn=self.urn.format(name=name), properties=self._olds(outputs)
             )
         )
-        return resp.id, from_struct(resp.properties), from_struct(resp.inputs)
+        return resp.id, self._plain(resp.properties), self._plain(resp.inputs)
 
     def update(
         self, name: str, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
     ) -> dict[str, Any]:
         resp = self.stub.Update(
             provider_pb2.UpdateRequest(
-                id=id_,
-                urn=URN.format(name=name),
-                olds=to_struct(olds),
-                news=to_struct(self._with_provider(news)),
+                id=id_, urn=self.urn.format(name=name), olds=self._olds(olds), news=self._news(news)
             )
         )
-        return from_struct(resp.properties)
+        return self._plain(resp.properties)
 
     def delete(self, name: str, id_: str, outputs: Mapping[str, Any]) -> None:
         self.stub.Delete(
             provider_pb2.DeleteRequest(
-                id=id_, urn=URN.format(name=name), properties=to_struct(outputs)
+                id=id_, urn=self.urn.format(name=name), properties=self._olds(outputs)
             )
+        )
+
+
+class ProviderServer(ProviderProcess):
+    """The dynamic provider server: the provider pickled into every call's inputs."""
+
+    def __init__(self, provider: ResourceProvider, env: Mapping[str, str] | None = None) -> None:
+        self.provider_blob = serialize_provider(provider)
+        super().__init__(["-m", "pulumi.dynamic"], env)
+
+    def _news(self, props: Mapping[str, Any]) -> struct_pb2.Struct:
+        return to_struct({**props, "__provider": self.provider_blob})
+
+    def configure(self, config: Mapping[str, str]) -> None:
+        self.stub.Configure(
+            provider_pb2.ConfigureRequest(variables=dict(config), args=to_struct(config))
         )
 
 
