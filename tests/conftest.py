@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from pulumi_eci_cache import __version__
 from pulumi_eci_cache.emulator import EmulatedEci, EmulatorServer, emulated_eci
+from pulumi_eci_cache.engine.plugin.__main__ import _semver
+from pulumi_eci_cache.engine.plugin.schema import schema_json
+from tests.support import sdks
 from tests.support.wheel_install import WheelVenv, build_dists, install_wheel
 
 
@@ -29,6 +34,35 @@ def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> WheelVenv:
     """The built wheel installed alone into a clean virtualenv (once per test session)."""
     root = tmp_path_factory.mktemp("wheel")
     return install_wheel(build_dists(root / "dist"), root / "venv")
+
+
+@pytest.fixture(scope="session")
+def schema_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The schema the plugin serves (``pulumi package get-schema``), of its own version:
+    the SDKs of the sdk tests and of the TypeScript and Go examples come from it."""
+    path = tmp_path_factory.mktemp("schema") / "ecicache.json"
+    path.write_text(schema_json(_semver(__version__)))
+    return path
+
+
+@pytest.fixture(scope="session")
+def generated(schema_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """``generated(language)``: the SDK of ``schema_file``, generated once per session."""
+    root = tmp_path_factory.mktemp("sdks")
+    done: dict[str, Path] = {}
+
+    def get(language: str) -> Path:
+        if language not in done:
+            done[language] = sdks.generate_sdk(schema_file, language, root / language)
+        return done[language]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def typescript_package(generated: Callable[[str], Path]) -> Path:
+    """The TypeScript SDK, built once per session: the package directory a program installs."""
+    return sdks.compile_nodejs_sdk(generated("nodejs"))
 
 
 @pytest.fixture(autouse=True, scope="session")

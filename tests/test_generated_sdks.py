@@ -20,10 +20,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_eci_cache.engine.plugin.schema import schema_json
 from tests.support import sdks
-
-SCHEMA_VERSION = "0.1.0"
 
 pytestmark = pytest.mark.sdk
 
@@ -32,31 +29,9 @@ FUNCTION = "ecicache:index:getImageCaches"
 
 
 @pytest.fixture(scope="session")
-def schema_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The plugin's schema, every SDK here is generated from."""
-    path = tmp_path_factory.mktemp("schema") / "ecicache.json"
-    path.write_text(schema_json(SCHEMA_VERSION))
-    return path
-
-
-@pytest.fixture(scope="session")
 def schema(schema_file: Path) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(schema_file.read_text())
     return result
-
-
-@pytest.fixture(scope="session")
-def generated(schema_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
-    """``generated(language)``: the SDK of ``schema_file``, generated once per session."""
-    root = tmp_path_factory.mktemp("sdks")
-    done: dict[str, Path] = {}
-
-    def get(language: str) -> Path:
-        if language not in done:
-            done[language] = sdks.generate_sdk(schema_file, language, root / language)
-        return done[language]
-
-    return get
 
 
 def _refs(node: Any, path: str = "#") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -210,6 +185,16 @@ def test_typescript_sdk_compiles(generated: Callable[[str], Path]) -> None:
     assert (bin_dir / "getImageCaches.d.ts").exists()
 
 
+def test_typescript_sdk_asks_for_the_plugin_of_the_schemas_version(
+    schema_file: Path, schema: dict[str, Any], tmp_path: Path
+) -> None:
+    """The Node.js host reports the plugin version in the SDK's package.json to the
+    engine: the schema's (``supportPack``), never a "${VERSION}" placeholder it refuses."""
+    sdk = sdks.generate_sdk(schema_file, "nodejs", tmp_path / "nodejs")
+    package = json.loads((sdk / "package.json").read_text())
+    assert package["version"] == package["pulumi"]["version"] == schema["version"]
+
+
 # --------------------------------------------------------------------------------- Go
 
 GO_PROGRAM = """\
@@ -291,21 +276,34 @@ def test_go_sdk_builds(generated: Callable[[str], Path]) -> None:
     assert "pulumi.ToSecret(args.SecretKey)" in (root / "provider.go").read_text()
 
 
-def test_go_sdk_of_a_packable_schema_keeps_its_module(
+def test_go_sdk_is_a_module_of_its_own_of_the_schemas_version(
+    schema_file: Path, schema: dict[str, Any], tmp_path: Path
+) -> None:
+    """The schema's ``supportPack``: the generator writes the SDK's go.mod (a program
+    ``replace``s that module by the generated directory) and the version into it."""
+    sdk = sdks.generate_sdk(schema_file, "go", tmp_path / "go")
+    module_path, import_path = sdks.go_sdk_paths(sdk)
+    assert import_path == schema["language"]["go"]["importBasePath"]
+    module = re.search(r"^module (\S+)$", (sdk / "go.mod").read_text(), re.MULTILINE)
+    assert module is not None and module.group(1) == module_path
+    package = sdk / import_path.removeprefix(module_path).strip("/")
+    assert json.loads((package / "pulumi-plugin.json").read_text())["version"] == schema["version"]
+
+
+def test_go_sdk_of_a_schema_without_pack_support_gets_a_module(
     schema: dict[str, Any], tmp_path: Path
 ) -> None:
-    """With ``supportPack`` the generator writes its own go.mod: its module path stays,
-    its sdk/v3 requirement becomes the CLI's release."""
-    packable = copy.deepcopy(schema)
-    packable.setdefault("meta", {})["supportPack"] = True
-    schema_copy = tmp_path / "packable.json"
-    schema_copy.write_text(json.dumps(packable))
+    """Without ``supportPack`` the generator writes no go.mod: the build writes one, its
+    module path from the import path the code uses for its own internal package."""
+    plain = copy.deepcopy(schema)
+    del plain["meta"]["supportPack"]
+    schema_copy = tmp_path / "plain.json"
+    schema_copy.write_text(json.dumps(plain))
     sdk = sdks.generate_sdk(schema_copy, "go", tmp_path / "go")
-    generated_module = re.search(r"^module (\S+)", (sdk / "go.mod").read_text(), re.MULTILINE)
-    assert generated_module is not None
+    assert not (sdk / "go.mod").exists()
 
     module_path = sdks.build_go_sdk(sdk)
-    assert module_path == generated_module.group(1)
+    assert schema["language"]["go"]["importBasePath"] == f"{module_path}/ecicache"
     gomod = (sdk / "go.mod").read_text()
     assert re.search(rf"github\.com/pulumi/pulumi/sdk/v3 v{re.escape(sdks.cli_version())}\n", gomod)
 

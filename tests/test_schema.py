@@ -41,6 +41,12 @@ def test_descriptions_carry_the_rules_of_the_constraints() -> None:
     assert "from 20 to 32768" in size["description"]
 
 
+def test_a_number_without_bounds_claims_none() -> None:
+    """An event's count has no constraint: its description must not say "at most None"."""
+    count = SCHEMA["types"][token("ImageCacheEvent")]["properties"]["count"]
+    assert count == {"type": "integer", "description": "How many times."}
+
+
 def test_fields_that_replace_the_cache_say_so() -> None:
     replacing = {
         to_camel(name) for name, info in ImageCacheSpec.model_fields.items() if api_of(info).replace
@@ -128,6 +134,12 @@ def test_rank_image_caches_requires_the_pods_images() -> None:
     assert function["outputs"]["properties"]["items"]["items"] == {
         "$ref": f"#/types/{token('ImageCacheMatch')}"
     }
+
+
+def test_the_sdks_are_generated_with_the_schemas_version() -> None:
+    """supportPack: the generators write the version (a TypeScript SDK's package.json would
+    say "${VERSION}" otherwise, refused by the Node.js host) and a go.mod for the Go SDK."""
+    assert SCHEMA["meta"]["supportPack"] is True
 
 
 def test_every_reference_names_a_type_of_the_schema() -> None:

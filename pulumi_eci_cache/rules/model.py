@@ -724,7 +724,7 @@ def allowed(name: str, model: type[BaseModel] = ImageCacheSpec) -> str:
     parts: list[str] = []
     if "enum" in spec:
         parts.append("one of " + ", ".join(json.dumps(v) for v in spec["enum"]))
-    elif kind == "integer":
+    elif kind == "integer" and ("minimum" in spec or "maximum" in spec):
         span = _range(spec.get("minimum"), spec.get("maximum"), "from ")
         parts.append("a whole number " + (span if span.startswith("from") else f"of {span}"))
     elif kind == "string" and ("minLength" in spec or "maxLength" in spec):

@@ -15,10 +15,11 @@
   ``PulumiCommandError`` (with stdout and stderr) when it fails. ``stack.use_venv(path)``
   runs the same stack's program and provider in another virtualenv from then on.
   The program's runtime decides the face: a Python program uses the dynamic provider
-  (``eci-cache:endpoint``, its virtualenv written into Pulumi.yaml), a YAML program
-  the plugin ``pulumi-resource-ecicache`` that the engine finds on PATH in the
-  virtualenv's ``bin`` (``ecicache:endpoint``). ``plugin_stack`` is a YAML program
-  polling fast; ``stack.program()`` / ``stack.write_program()`` read and edit it.
+  (``eci-cache:endpoint``, its virtualenv written into Pulumi.yaml), a YAML, TypeScript
+  or Go program the plugin ``pulumi-resource-ecicache`` that the engine finds on PATH
+  in the virtualenv's ``bin`` (``ecicache:endpoint``). ``plugin_stack`` is such a
+  program polling fast; ``stack.program()`` / ``stack.write_program()`` read and edit a
+  YAML one.
 - ``previous_release`` (session): the release of tests/e2e/previous-release in a
   virtualenv of its own (tests/support/previous_release.py, cached across runs);
   ``previous_release_pulumi_stack`` is ``pulumi_stack`` with that virtualenv.
@@ -62,8 +63,14 @@ EMULATOR_REGION = "cn-hangzhou"
 PASSPHRASE = "e2e-passphrase"
 
 # Each face reads its settings from stack config under its own namespace, keyed by the
-# program's runtime: Python programs use the dynamic provider, YAML programs the plugin.
-SETTINGS_NAMESPACE = {"python": "eci-cache", "yaml": "ecicache"}
+# program's runtime: Python programs use the dynamic provider; YAML, TypeScript and Go
+# programs (the latter two through the SDKs generated from its schema) the plugin.
+SETTINGS_NAMESPACE = {
+    "python": "eci-cache",
+    "yaml": "ecicache",
+    "nodejs": "ecicache",
+    "go": "ecicache",
+}
 # Polling fast enough for one-second builds (the provider's settings).
 POLLING = {"pollFloorSeconds": "0.2", "pollFirstSeconds": "0.2", "pollCeilingSeconds": "1"}
 FAST_POLLING = {f"{SETTINGS_NAMESPACE['python']}:{k}": v for k, v in POLLING.items()}
@@ -474,7 +481,10 @@ def _prepare_project(source: Path, dest: Path, venv: Path) -> str:
     shutil.copytree(
         source,
         dest,
-        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "Pulumi.*.yaml", ".pulumi"),
+        # node_modules: a TypeScript program's packages are the test's to provide.
+        ignore=shutil.ignore_patterns(
+            "__pycache__", "*.pyc", "Pulumi.*.yaml", ".pulumi", "node_modules"
+        ),
     )
     project_file = dest / "Pulumi.yaml"
     if not project_file.exists():
@@ -594,8 +604,9 @@ def pulumi_stack(
     or absolute. ``emulator=True`` uses the ``served_emulator`` fixture; pass a
     ``ServedEmulator`` to use another, or ``None`` for programs that need none.
     ``config`` is set with ``pulumi config set`` (a value of ``("v", True)`` as a secret).
-    A Python program runs in the virtualenv (the dynamic face); a YAML program
-    (``runtime: yaml``) on the plugin, whose settings are ``ecicache:*``.
+    A Python program runs in the virtualenv (the dynamic face); a YAML, TypeScript or Go
+    program (``runtime: yaml``, ``nodejs``, ``go``) on the plugin, whose settings are
+    ``ecicache:*``.
     Nothing is destroyed at teardown: state, PULUMI_HOME and the emulator are temporary.
     """
     return stack_factory(pulumi_cli, tmp_path, request)
@@ -667,7 +678,7 @@ def plugin_stack(
     config: Mapping[str, str | tuple[str, bool]] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> PulumiStack:
-    """A YAML program on the plugin's default provider, polling fast."""
+    """A program on the plugin's default provider (YAML, TypeScript, Go), polling fast."""
     return pulumi_stack(source, config={**PLUGIN_FAST_POLLING, **(config or {})}, env=env)
 
 

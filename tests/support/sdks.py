@@ -13,6 +13,10 @@ what users of the provider would get:
   import of the package (and a program under Pulumi's mocks) with this interpreter;
 - .NET: generated only; ``dotnet build`` when a .NET SDK is on PATH.
 
+A program that uses an SDK (examples/typescript, examples/go) gets it the way its user
+does: the built package in its node_modules (:func:`link_node_modules`), or a go.mod
+``replace`` of the SDK's module by the generated directory (:func:`use_go_sdk`).
+
 Every failure raises ``ToolchainError`` (an AssertionError) carrying the command and
 its output. The cache root is ``$PULUMI_ECI_CACHE_HOME`` or ``~/.cache/pulumi-eci-cache``,
 shared with scripts/ensure-pulumi and scripts/sdkgen.
@@ -55,10 +59,13 @@ __all__ = [
     "generate_sdk",
     "go_env",
     "go_sdk_paths",
+    "link_node_modules",
     "node_modules",
     "python_package_name",
     "run_go",
     "run_sdkgen",
+    "typecheck_nodejs_program",
+    "use_go_sdk",
     "write_go_mod",
 ]
 
@@ -196,8 +203,40 @@ def _link_node_modules(directory: Path) -> None:
     link.symlink_to(node_modules(), target_is_directory=True)
 
 
+def link_node_modules(program_dir: Path, packages: Mapping[str, Path]) -> Path:
+    """A program's node_modules as ``npm install`` leaves it: the pinned toolchain's
+    packages and ``packages`` (name -> package directory), each a symlink, so nothing is
+    written into the shared toolchain."""
+    modules = program_dir / "node_modules"
+    modules.mkdir()
+    for entry in node_modules().iterdir():
+        (modules / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    for name, directory in packages.items():
+        link = modules / name
+        if link.parent.is_symlink():
+            raise ToolchainError(f"{name}: its scope is the toolchain's, which is never written")
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(directory, target_is_directory=True)
+    return modules
+
+
+def typecheck_nodejs_program(program_dir: Path, packages: Mapping[str, Path]) -> None:
+    """``tsc --noEmit`` of a TypeScript program with its own tsconfig.json, its imports
+    resolved as when it runs (:func:`link_node_modules` with ``packages``).
+
+    Only the program's own files are checked (``--skipLibCheck``), as ts-node checks them
+    when the program runs: the packages' declarations were checked when they were built.
+    """
+    link_node_modules(program_dir, packages)
+    tsc = node_modules() / ".bin" / "tsc"
+    project = program_dir / "tsconfig.json"
+    _run([tsc, "--project", project, "--noEmit", "--skipLibCheck"], cwd=program_dir)
+
+
 def compile_nodejs_sdk(sdk_dir: Path, program: str | None = None) -> Path:
-    """``tsc`` on a generated nodejs SDK with its own tsconfig.json; returns its ``bin``.
+    """``tsc`` on a generated nodejs SDK with its own tsconfig.json; returns its ``bin``,
+    with the SDK's package.json copied in: the package a program installs (as ``npm run
+    build && cp package.json bin/``; the SDK reads its version from there).
 
     ``program``, when given, is TypeScript that imports the SDK by its package name; it
     is type-checked (strict, no emit) against the compiled declarations, the way a
@@ -210,6 +249,7 @@ def compile_nodejs_sdk(sdk_dir: Path, program: str | None = None) -> Path:
     bin_dir = sdk_dir / "bin"
     if not (bin_dir / "index.js").exists() or not (bin_dir / "index.d.ts").exists():
         raise ToolchainError(f"tsc wrote no bin/index.js and bin/index.d.ts in {sdk_dir}")
+    shutil.copyfile(sdk_dir / "package.json", bin_dir / "package.json")
     if program is not None:
         consumer = sdk_dir.parent / f"{sdk_dir.name}-program"
         consumer.mkdir(exist_ok=True)
@@ -301,6 +341,14 @@ def write_go_mod(module_dir: Path, module_path: str) -> Path:
     target = module_dir / "go.mod"
     target.write_text(text)
     return target
+
+
+def use_go_sdk(program_dir: Path, sdk_dir: Path) -> None:
+    """Point a Go program at a generated SDK, as its user does: its go.mod ``replace``s the
+    SDK's module by ``sdk_dir``, then ``go mod tidy`` fills in go.sum."""
+    module_dir, module_path = _go_module_path(sdk_dir)
+    run_go(["mod", "edit", f"-replace={module_path}={module_dir}"], program_dir)
+    run_go(["mod", "tidy"], program_dir)
 
 
 def go_sdk_paths(sdk_dir: Path) -> tuple[str, str]:

@@ -249,7 +249,10 @@ def package_schema(version: str) -> dict[str, Any]:
         "license": "Apache-2.0",
         "publisher": "pulumi-eci-cache",
         "repository": "https://github.com/pulumi-eci-cache/pulumi-eci-cache",
-        "meta": {"moduleFormat": "(.*)"},
+        # supportPack: the generators write this version into the SDKs (without it the
+        # TypeScript SDK's package.json says "${VERSION}", which the Node.js host refuses
+        # as a plugin version) and a go.mod into the Go SDK (a program `replace`s it).
+        "meta": {"moduleFormat": "(.*)", "supportPack": True},
         "config": {"variables": config},
         "provider": {
             "description": "Where the caches live, who creates them, and how hard the provider "

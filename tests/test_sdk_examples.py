@@ -1,0 +1,61 @@
+"""examples/typescript and examples/go build against SDKs generated from the plugin's schema.
+
+Each example is copied as it is, given the SDK the way its header tells a user (the
+built package in node_modules; a go.mod ``replace`` of the SDK's module), and compiled
+with its own tsconfig.json or go.mod: a property the example uses that the SDK lacks, or
+types differently, fails here. tests/e2e/test_sdk_examples_e2e.py runs them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pulumi_eci_cache.engine.plugin.schema import package_schema
+from tests.support import sdks
+
+pytestmark = pytest.mark.sdk
+
+EXAMPLES = sdks.REPO / "examples"
+
+
+def test_the_typescript_example_type_checks_against_the_sdk(
+    typescript_package: Path, tmp_path: Path
+) -> None:
+    program = tmp_path / "typescript"
+    shutil.copytree(EXAMPLES / "typescript", program, ignore=shutil.ignore_patterns("node_modules"))
+    name = json.loads((typescript_package / "package.json").read_text())["name"]
+    sdks.typecheck_nodejs_program(program, {name: typescript_package})
+
+
+def test_the_go_example_builds_and_vets_against_the_sdk(
+    generated: Callable[[str], Path], tmp_path: Path
+) -> None:
+    program = tmp_path / "go"
+    shutil.copytree(EXAMPLES / "go", program)
+    sdks.use_go_sdk(program, generated("go"))
+    sdks.run_go(["build", "./..."], program)
+    sdks.run_go(["vet", "./..."], program)
+    assert (program / "eci-cache-go").is_file()
+
+
+def test_the_typescript_example_pins_the_toolchain_the_tests_use() -> None:
+    """The tests run it with tests/support/node's packages: the same versions; and the
+    SDK as its header says to build it, under the name the schema gives."""
+    package = json.loads((EXAMPLES / "typescript" / "package.json").read_text())
+    pins = {**package["dependencies"], **package["devDependencies"]}
+    toolchain = json.loads((sdks.NODE_TOOLCHAIN / "package.json").read_text())["devDependencies"]
+    assert {name: pins.get(name) for name in toolchain} == toolchain
+    sdk_name = package_schema("0.0.0")["language"]["nodejs"]["packageName"]
+    assert package["dependencies"][sdk_name] == "file:../../sdk/nodejs/bin"
+
+
+def test_the_go_example_requires_the_clis_sdk_release() -> None:
+    gomod = (EXAMPLES / "go" / "go.mod").read_text()
+    version = re.escape(sdks.cli_version())
+    assert re.search(rf"^\s*{re.escape(sdks.PULUMI_GO_SDK)} v{version}$", gomod, re.MULTILINE)
