@@ -36,6 +36,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.support import virtualenv
+
 REPO = Path(__file__).resolve().parents[2]
 SDKGEN = REPO / "scripts" / "sdkgen"
 NODE_TOOLCHAIN = Path(__file__).resolve().parent / "node"
@@ -99,16 +101,7 @@ def _run(
 ) -> subprocess.CompletedProcess[str]:
     cmd = [str(a) for a in argv]
     try:
-        proc = subprocess.run(
-            cmd,
-            cwd=cwd,
-            env=None if env is None else dict(env),
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-            timeout=timeout,
-            check=False,
-        )
+        proc = virtualenv.run(cmd, cwd, env, timeout)
     except FileNotFoundError as exc:
         raise ToolchainError(f"`{cmd[0]}` is not on PATH (needed for `{' '.join(cmd)}`)") from exc
     except subprocess.TimeoutExpired as exc:
