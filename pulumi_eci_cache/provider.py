@@ -51,10 +51,9 @@ from pulumi_eci_cache.rules.diff import plan_diff, property_diff_kinds
 from pulumi_eci_cache.rules.identity import IDENTITY_TAG
 from pulumi_eci_cache.rules.model import UNKNOWN, is_unknown
 
-__all__ = ["CONFIG_PREFIXES", "IDENTITY_KEY", "IDENTITY_TAG", "ImageCacheProvider"]
+__all__ = ["IDENTITY_KEY", "IDENTITY_TAG", "ImageCacheProvider"]
 
 IDENTITY_KEY = "__identity"  # input holding "organization/project/stack/resource-name"
-CONFIG_PREFIXES = ("alicloud:", "eci-cache:")
 
 
 # ---------------------------------------------------------------------------
@@ -126,8 +125,7 @@ _face: _DynamicFace | None = None
 
 def _configure(raw: Mapping[str, Any]) -> _DynamicFace:
     global _face
-    settings = {k: v for k, v in raw.items() if k.startswith(CONFIG_PREFIXES)}
-    config, failures = check_config(ProviderConfig.stack_values(settings))
+    config, failures = check_config(ProviderConfig.stack_values(raw))
     if config is None:
         raise ConfigError("; ".join(f.reason for f in failures))
     with _lock:

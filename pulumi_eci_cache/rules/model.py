@@ -703,13 +703,9 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {
 # What is allowed, in words, from the constraints (descriptions and messages alike)
 
 
-def _schema_of(model: type[BaseModel], name: str) -> dict[str, Any]:
-    """A field's JSON schema without its null branch (constraints live there)."""
-    return _field_schema(model, name)
-
-
 @cache
-def _field_schema(model: type[BaseModel], name: str) -> dict[str, Any]:
+def _schema_of(model: type[BaseModel], name: str) -> dict[str, Any]:
+    """A field's JSON schema without its null branch (the constraints live there)."""
     schema = TypeAdapter(_field_type(model.model_fields[name])).json_schema()
     for branch in schema.get("anyOf", ()):
         if branch.get("type") != "null":

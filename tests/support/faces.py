@@ -106,6 +106,16 @@ class PluginFace(ProviderProcess):
     def _plain(self, struct: Any, keep_unknowns: bool = False) -> dict[str, Any]:
         return from_wire(PropertyValue.unmarshal_map(struct), STATE)
 
+    def invoke(self, token: str, args: Mapping[str, Any]) -> tuple[Any, list[str]]:
+        """A function's result (camelCase, as the engine gets it) and its failures."""
+        resp = self.stub.Invoke(
+            provider_pb2.InvokeRequest(
+                tok=token, args=PropertyValue.marshal_map(to_wire(dict(args), ()))
+            )
+        )
+        result = from_wire(PropertyValue.unmarshal_map(getattr(resp, "return")), ())
+        return result, [f.reason for f in resp.failures]
+
     def settle(self, settings: Mapping[str, str]) -> None:
         wire = PropertyValue.marshal_map(to_wire(dict(settings), CONFIG))
         self.stub.Configure(

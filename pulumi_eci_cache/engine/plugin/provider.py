@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from pulumi.provider.experimental import provider as sdk
 from pulumi.provider.experimental.property_value import PropertyValue
-from pydantic.alias_generators import to_camel
+from pydantic.alias_generators import to_camel, to_snake
 
 from pulumi_eci_cache.engine import log as engine_log
 from pulumi_eci_cache.engine.plugin.properties import from_wire, to_wire
@@ -245,7 +245,7 @@ class EciCacheProvider(sdk.Provider):
             raise EciCacheError(
                 f"{request.tok}: no such function; {PACKAGE} has {', '.join(map(token, FUNCTIONS))}"
             )
-        args = {_snake(k): v for k, v in from_wire(request.args, ()).items()}
+        args = {to_snake(k): v for k, v in from_wire(request.args, ()).items()}
         lifecycle = self._ready()
 
         def call() -> Any:
@@ -259,10 +259,6 @@ class EciCacheProvider(sdk.Provider):
         value = _camel_keys(result)
         ret = value if isinstance(value, dict) else {"items": value}
         return sdk.InvokeResponse(return_value=to_wire(ret, ()))
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 def _version(inputs: Mapping[str, PropertyValue]) -> dict[str, PropertyValue]:
