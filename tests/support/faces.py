@@ -146,5 +146,9 @@ Face = DynamicFace | PluginFace
 def start_face(kind: str, env: Mapping[str, str], settings: Mapping[str, str]) -> Face:
     """A provider process of face ``kind``, configured with ``settings`` (snake names)."""
     face: Face = DynamicFace(env) if kind == "dynamic" else PluginFace(env)
-    face.settle(settings)
+    try:
+        face.settle(settings)
+    except BaseException:
+        face.close()  # a process no test holds must not outlive the run
+        raise
     return face
