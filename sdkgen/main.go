@@ -131,14 +131,8 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	pkg, diags, err := load(schemaFile)
-	printDiagnostics(stderr, diags)
-	if err != nil {
-		fmt.Fprintf(stderr, "sdkgen: %v\n", err)
-		return 1
-	}
-	if diags.HasErrors() {
-		fmt.Fprintf(stderr, "sdkgen: %s has errors; no SDK written\n", schemaFile)
+	pkg, ok := loadForGeneration(schemaFile, stderr)
+	if !ok {
 		return 1
 	}
 	if *version != "" {
@@ -189,14 +183,7 @@ func runDotnet(schemaFile, out, version string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	// Check with this binder first, so the diagnostics are the same as for the others.
-	_, diags, err := load(schemaFile)
-	printDiagnostics(stderr, diags)
-	if err != nil {
-		fmt.Fprintf(stderr, "sdkgen: %v\n", err)
-		return 1
-	}
-	if diags.HasErrors() {
-		fmt.Fprintf(stderr, "sdkgen: %s has errors; no SDK written\n", schemaFile)
+	if _, ok := loadForGeneration(schemaFile, stderr); !ok {
 		return 1
 	}
 	cmd := exec.Command(helper, schemaFile, out, version)
@@ -392,4 +379,20 @@ func writeFiles(dir string, files map[string][]byte) error {
 		}
 	}
 	return nil
+}
+
+// loadForGeneration binds the schema and prints its diagnostics; false (nothing to
+// generate from) when it could not be read or has errors.
+func loadForGeneration(schemaFile string, stderr io.Writer) (*schema.Package, bool) {
+	pkg, diags, err := load(schemaFile)
+	printDiagnostics(stderr, diags)
+	if err != nil {
+		fmt.Fprintf(stderr, "sdkgen: %v\n", err)
+		return nil, false
+	}
+	if diags.HasErrors() {
+		fmt.Fprintf(stderr, "sdkgen: %s has errors; no SDK written\n", schemaFile)
+		return nil, false
+	}
+	return pkg, true
 }
