@@ -22,6 +22,7 @@ from pulumi_eci_cache.program.resource import (
     ImageCache,
     ImageCacheAcrRegistryInfoArgs,
     ImageCacheArgs,
+    ImageCacheAssumeRoleArgs,
     ImageCacheImageRegistryCredentialArgs,
 )
 from pulumi_eci_cache.rules.matching import ImageCacheMatch
@@ -35,6 +36,7 @@ __all__ = [
     "ImageCache",
     "ImageCacheAcrRegistryInfoArgs",
     "ImageCacheArgs",
+    "ImageCacheAssumeRoleArgs",
     "ImageCacheImageRegistryCredentialArgs",
     "ImageCacheMatch",
     "ManifestError",

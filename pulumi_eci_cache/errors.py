@@ -7,6 +7,7 @@ token or a registry password: the client scrubs them before raising.
 
     EciCacheError
      ├── ConfigError            no region / credentials / endpoint could be resolved
+     │    └── RoleError         a role the settings name cannot be assumed (STS said no)
      ├── TransportError         the request never got an answer (connect, read timeout)
      ├── ApiError               the service answered with its error JSON
      ├── AdoptionError          an existing cache cannot (or must not) be taken over
@@ -35,6 +36,7 @@ __all__ = [
     "ConfigError",
     "EciCacheError",
     "ResourceInitError",
+    "RoleError",
     "TransportError",
     "WaitError",
     "WaitTimeoutError",
@@ -51,6 +53,9 @@ KeyNames = Callable[[str], str]
 def _setting(name: str) -> str:
     return name
 
+
+# The setting that names each product's endpoint.
+_ENDPOINT_SETTING = {"ECI": "endpoint", "STS": "sts_endpoint"}
 
 # Error codes the service documents as transient; everything else is final.
 RETRYABLE_CODE_PREFIXES = ("Throttling", "ServiceUnavailable", "InternalError")
@@ -77,6 +82,19 @@ class ConfigError(EciCacheError):
     """Region, credentials or endpoint are missing or malformed."""
 
 
+class RoleError(ConfigError):
+    """A role the settings name cannot be assumed: STS refused, or cannot be reached.
+
+    One sentence: the role (its ARN and the setting that names it), what STS said
+    (code, message, request id) and what to change.
+    """
+
+    def __init__(self, role_arn: str, setting: str, cause: str, hint: str = "") -> None:
+        text = f"cannot act as role {role_arn} ({setting}): {cause}"
+        super().__init__(f"{text}. {hint}" if hint else text)
+        self.role_arn = role_arn
+
+
 class TransportError(EciCacheError):
     """No HTTP answer.
 
@@ -97,8 +115,9 @@ class TransportError(EciCacheError):
         attempts: int = 1,
         elapsed: float = 0.0,
         keys: KeyNames = _setting,
+        product: str = "ECI",
     ) -> None:
-        where = f"the ECI endpoint {endpoint}" if endpoint else "the ECI endpoint"
+        where = f"the {product} endpoint" + (f" {endpoint}" if endpoint else "")
         if endpoint_source:
             where += f" (set by {endpoint_source})"
         plural = "attempt" if attempts == 1 else "attempts"
@@ -106,8 +125,8 @@ class TransportError(EciCacheError):
         what = "cannot reach" if unreachable else "no answer from"
         message = (
             f"{action}: {what} {where}{tries}: {reason}. Check that the endpoint is right "
-            f"and reachable from this machine (or set {keys('endpoint')}), then run the "
-            "update again"
+            f"and reachable from this machine (or set {keys(_ENDPOINT_SETTING[product])}), "
+            "then run the update again"
         )
         super().__init__(message)
         self.action = action
@@ -116,6 +135,7 @@ class TransportError(EciCacheError):
         self.endpoint_source = endpoint_source
         self.unreachable = unreachable
         self.keys = keys
+        self.product = product
 
     def retried(self, attempts: int, elapsed: float) -> TransportError:
         """The same failure, after ``attempts`` tries over ``elapsed`` seconds."""
@@ -128,6 +148,7 @@ class TransportError(EciCacheError):
             attempts=attempts,
             elapsed=elapsed,
             keys=self.keys,
+            product=self.product,
         )
 
     @property

@@ -115,7 +115,10 @@ class _DynamicFace:
     def property_kinds(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, str]:
         """The Diff response's per-property kinds (the same pure rules as ``diff``)."""
         olds, news = _user(olds), _user(news)
-        plan = plan_diff(olds, news, region=self.runtime.default_region)
+        runtime = self.runtime
+        plan = plan_diff(
+            olds, news, region=runtime.default_region, account=runtime.configured_account
+        )
         return property_diff_kinds(plan, olds, news)
 
 

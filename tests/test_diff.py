@@ -168,6 +168,7 @@ def test_replace_fields_are_declared_with_the_inputs() -> None:
         "plain_http_registries",
         "annotations",
         "region",
+        "assume_role",
     }
 
 

@@ -303,7 +303,7 @@ def test_admin_endpoints_are_mounted_in_process_too(eci_emulator: EciEmu) -> Non
     with httpx.Client(base_url=eci_emulator.base_url) as client:
         client.post("/_emulator/faults", json={"force": [{"action": "DescribeImageCaches"}]})
         assert eci_emulator.call("DescribeImageCaches").status_code == 503
-        assert client.get("/_emulator/calls").json() == {"calls": {"DescribeImageCaches": 1}}
+        assert client.get("/_emulator/calls").json()["calls"] == {"DescribeImageCaches": 1}
 
 
 @pytest.mark.parametrize(

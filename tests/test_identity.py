@@ -8,6 +8,8 @@ from pulumi_eci_cache.rules.identity import (
     identity_tag_value,
     resource_identity,
     resource_identity_of_urn,
+    role_of_assumed_role,
+    role_principal,
 )
 from pulumi_eci_cache.rules.identity import principal as principal_of
 
@@ -52,15 +54,27 @@ def test_the_tag_value_shows_neither_key_nor_stack() -> None:
     assert "LTAI" not in value and "web" not in value and len(value) == 32
 
 
-def test_the_role_comes_from_pulumi_alicloud_assume_role_config() -> None:
-    config = {"alicloud:assumeRole": '{"roleArn": "acs:ram::1:role/deploy"}'}
-    assert configured_role(cfg(config), {}, {}) == "acs:ram::1:role/deploy"
-
-
-def test_the_role_comes_from_the_environment_or_the_cli_profile() -> None:
-    assert configured_role(cfg({}), {"ALIBABA_CLOUD_ROLE_ARN": "arn-env"}, {}) == "arn-env"
+def test_a_library_sources_role_comes_from_the_cli_profile_or_the_ecs_role() -> None:
     assert configured_role(cfg({}), {}, {"ram_role_arn": "arn-profile"}) == "arn-profile"
     assert configured_role(cfg({"alicloud:ecsRoleName": "node"}), {}, {}) == "ecs-role:node"
+
+
+def test_a_role_the_provider_assumes_is_not_a_library_sources_role() -> None:
+    # assumeRole and ALIBABA_CLOUD_ROLE_ARN are assumed for real (roles.py): their
+    # principal is the assumed role's own, not a name given to the base credentials.
+    config = {"alicloud:assumeRole": '{"roleArn": "acs:ram::1:role/deploy"}'}
+    assert configured_role(cfg(config), {"ALIBABA_CLOUD_ROLE_ARN": "arn-env"}, {}) is None
+
+
+def test_an_assumed_roles_principal_is_its_arn_in_its_account() -> None:
+    who = role_principal("acs:ram::2222:role/builder")
+    assert (who.key, who.account_id) == ("role:acs:ram::2222:role/builder", "2222")
+
+
+def test_the_role_of_an_assumed_role_session() -> None:
+    arn = "acs:ram::2222:assumed-role/builder/pulumi-eci-cache"
+    assert role_of_assumed_role(arn) == "acs:ram::2222:role/builder"
+    assert role_of_assumed_role("acs:ram::2222:user/alice") is None
 
 
 def test_no_role_configured_is_none() -> None:

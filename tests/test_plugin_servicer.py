@@ -72,3 +72,46 @@ def test_an_explicit_providers_settings_are_named_by_its_properties() -> None:
 
     keys, origin = setting_names("urn:pulumi:dev::p::pulumi:providers:ecicache::shanghai")
     assert (keys("endpoint"), origin) == ("endpoint (provider shanghai)", "the property")
+
+
+def test_the_handshake_takes_secrets_and_asks_for_each_providers_urn(plugin: PluginFace) -> None:
+    resp = plugin.stub.Handshake(
+        provider_pb2.ProviderHandshakeRequest(engine_address="", configure_with_urn=True)
+    )
+    assert resp.accept_secrets is True
+
+
+def test_an_explicit_providers_refused_role_is_named_as_its_property() -> None:
+    """Configure carries the provider's URN (Handshake asked for it): a failure of its
+    role names the property of that provider, with the role's ARN."""
+    from pulumi.provider.experimental.property_value import PropertyValue
+
+    from pulumi_eci_cache.emulator import EmulatorServer
+
+    role = "acs:ram::2222000000000000:role/missing"
+    with EmulatorServer() as emulator:
+        env = {
+            "ECI_CACHE_ENDPOINT": emulator.url,
+            "ALIBABA_CLOUD_STS_ENDPOINT": emulator.url,
+            "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou",
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": "emulator-access-key-id",
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "emulator-access-key-secret",
+        }
+        with PluginFace(env) as face:
+            face.stub.Handshake(provider_pb2.ProviderHandshakeRequest(configure_with_urn=True))
+            args = {"assumeRole": PropertyValue({"roleArn": PropertyValue(role)})}
+            face.stub.Configure(
+                provider_pb2.ConfigureRequest(
+                    args=PropertyValue.marshal_map(args),
+                    acceptSecrets=True,
+                    urn="urn:pulumi:dev::p::pulumi:providers:ecicache::pb",
+                    name="pb",
+                    type="pulumi:providers:ecicache",
+                )
+            )
+            checked, _ = face.check("web", {"image_cache_name": "web", "images": ["nginx:1.25"]})
+            with pytest.raises(Exception) as info:
+                face.create("web", checked)
+        text = str(info.value)
+        assert f"cannot act as role {role} (assumeRole.roleArn (provider pb))" in text
+        assert emulator.backend.call_counts["CreateImageCache"] == 0

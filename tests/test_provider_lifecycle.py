@@ -23,6 +23,7 @@ import pytest
 from pulumi_eci_cache.emulator import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,
+    DEFAULT_ACCOUNT_ID,
     EmulatorServer,
 )
 from pulumi_eci_cache.provider import IDENTITY_KEY, IDENTITY_TAG
@@ -60,6 +61,7 @@ def start_provider(
         face,
         {
             "ECI_CACHE_ENDPOINT": emulator.url,
+            "ALIBABA_CLOUD_STS_ENDPOINT": emulator.url,
             "ALIBABA_CLOUD_REGION_ID": "cn-hangzhou",
             "ALIBABA_CLOUD_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID,
             "ALIBABA_CLOUD_ACCESS_KEY_SECRET": DEFAULT_ACCESS_KEY_SECRET,
@@ -490,22 +492,62 @@ def interrupted_then_rerun(emulator: EmulatorServer, face: str, **env: str) -> l
 def test_sts_credentials_without_a_role_never_adopt_automatically(
     emulator: EmulatorServer, face: str
 ) -> None:
-    # Their key id changes every session: nothing says the rerun is the same person.
-    emulator.backend.add_access_key(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, "*")
+    # Their key id changes every session, and STS names no role for them (a user's
+    # token): nothing says the rerun is the same person.
+    emulator.backend.add_access_key(
+        DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, "*", user="emulator"
+    )
     left = interrupted_then_rerun(emulator, face, ALIBABA_CLOUD_SECURITY_TOKEN="sts-token")
     assert len(left) == 2
 
 
-def test_sts_credentials_of_a_configured_role_adopt_their_own_orphan(
+DEPLOY_ROLE = "acs:ram::2222000000000000:role/deploy"
+
+
+def test_a_role_the_provider_assumes_adopts_its_own_orphan(
     emulator: EmulatorServer, face: str
 ) -> None:
-    emulator.backend.add_access_key(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, "*")
-    left = interrupted_then_rerun(
-        emulator,
-        face,
-        ALIBABA_CLOUD_SECURITY_TOKEN="sts-token",
-        ALIBABA_CLOUD_ROLE_ARN="acs:ram::1:role/deploy",
-    )
+    # A new session (new key) every run, but the same role: the rerun is the same principal.
+    emulator.backend.add_account("2222000000000000")
+    emulator.backend.add_role(DEPLOY_ROLE, trust={"accounts": [DEFAULT_ACCOUNT_ID]})
+    left = interrupted_then_rerun(emulator, face, ALIBABA_CLOUD_ROLE_ARN=DEPLOY_ROLE)
+    assert len(left) == 1
+    [cache] = emulator.backend.all_caches()
+    assert cache.account_id == "2222000000000000"
+
+
+def test_a_bare_token_of_an_assumed_role_adopts_its_own_orphan(
+    emulator: EmulatorServer, face: str
+) -> None:
+    # STS says whose session a bare token is (GetCallerIdentity): the role, every run.
+    emulator.backend.add_account("2222000000000000")
+    emulator.backend.add_role(DEPLOY_ROLE, trust={"accounts": [DEFAULT_ACCOUNT_ID]})
+    caller = emulator.backend.access_keys[DEFAULT_ACCESS_KEY_ID]
+    iam = emulator.backend.iam
+    sessions = [
+        iam.assume_role(caller, DEPLOY_ROLE, f"run-{run}").to_api()["Credentials"] for run in (1, 2)
+    ]
+    emulator.backend.hold_builds = True
+    left = []
+    for session in sessions:
+        env = {
+            "ALIBABA_CLOUD_ACCESS_KEY_ID": session["AccessKeyId"],
+            "ALIBABA_CLOUD_ACCESS_KEY_SECRET": session["AccessKeySecret"],
+            "ALIBABA_CLOUD_SECURITY_TOKEN": session["SecurityToken"],
+        }
+        server = start_provider(emulator, face, **env)
+        try:
+            checked, _ = server.check("web", inputs())
+            if session is sessions[0]:
+                with pytest.raises(grpc.RpcError):
+                    server.create("web", checked, timeout=0.5)
+                emulator.backend.hold_builds = False
+                emulator.backend.finish_builds()
+            else:
+                server.create("web", checked)
+        finally:
+            server.close()
+        left = [c.cache_id for c in emulator.backend.all_caches()]
     assert len(left) == 1
 
 

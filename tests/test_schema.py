@@ -65,6 +65,7 @@ def test_fields_that_replace_the_cache_say_so() -> None:
             "plainHttpRegistries",
             "annotations",
             "region",
+            "assumeRole",
         }
     )
 
@@ -101,7 +102,7 @@ def test_the_provider_takes_every_setting_with_its_secrets_marked() -> None:
     assert list(config) == [to_camel(name) for name in ProviderConfig.model_fields]
     assert SCHEMA["config"]["variables"] == config
     secrets = {name for name, spec in config.items() if spec.get("secret")}
-    assert secrets == {"secretKey", "securityToken"}
+    assert secrets == {"secretKey", "securityToken", "assumeRoleWithOidc"}
     assert config["assumeRole"] == {
         "$ref": f"#/types/{token('ProviderAssumeRole')}",
         "description": config["assumeRole"]["description"],
@@ -147,3 +148,9 @@ def test_every_reference_names_a_type_of_the_schema() -> None:
     refs = {part.split('"')[0] for part in text.split('"$ref": "#/types/')[1:]}
     assert refs and refs <= set(SCHEMA["types"])
     assert json.loads(text)["version"] == "1.2.3"
+
+
+def test_the_oidc_token_is_secret_inside_assume_role_with_oidc() -> None:
+    oidc = SCHEMA["types"][token("ProviderAssumeRoleWithOidc")]["properties"]
+    assert oidc["oidcToken"].get("secret") is True
+    assert not oidc["roleArn"].get("secret")

@@ -1,26 +1,20 @@
-"""EciClient: the four image-cache actions of the ECI API, over httpx.
+"""EciClient: the four image-cache actions of the ECI API.
 
 Requests are shaped by the vendor's own request classes (``aliyunsdkeci``), so the
-parameter names are the vendor's, and signed by ``aliyunsdkcore`` (see signing.py).
-Where the vendor classes are wrong we flatten the parameter ourselves and say so.
-The transport is the test seam: pass ``transport=`` (a respx router or the emulator)
-and nothing needs patching.
-
-Every call has a timeout, transient failures are retried with backoff (retry.py),
-and every error becomes one typed exception (errors.py) whose text never contains a
-secret: passwords and keys that were sent are scrubbed from the service's message.
-Every answer's ``Date`` header sets the provider's idea of the service's time
-(clock.py).
+parameter names are the vendor's; where the vendor classes are wrong we flatten the
+parameter ourselves and say so. Signing, retries, typed errors, scrubbing secrets and
+renewing an expired STS token are the RPC caller's (rpc.py), shared with STS. The
+transport is the test seam: pass ``transport=`` (a respx router or the emulator) and
+nothing needs patching.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 from aliyunsdkcore.request import RpcRequest
@@ -30,9 +24,9 @@ from aliyunsdkeci.request.v20180808.DescribeImageCachesRequest import DescribeIm
 from aliyunsdkeci.request.v20180808.UpdateImageCacheRequest import UpdateImageCacheRequest
 
 from pulumi_eci_cache.cloud.clock import ServiceClock
-from pulumi_eci_cache.cloud.credentials import Credential, Settings
-from pulumi_eci_cache.cloud.signing import RpcSignatureAuth
-from pulumi_eci_cache.errors import ApiError, TransportError
+from pulumi_eci_cache.cloud.credentials import Settings, StaticCredentials
+from pulumi_eci_cache.cloud.rpc import DEFAULT_TIMEOUT, RateLimiter, RpcClient, short_reason
+from pulumi_eci_cache.errors import ApiError
 from pulumi_eci_cache.rules.retry import RetryPolicy
 
 __all__ = [
@@ -42,24 +36,10 @@ __all__ = [
     "flatten_params",
     "is_not_found",
     "short_reason",
+    "static_settings",
 ]
 
-log = logging.getLogger(__name__)
-
-# Every answer of this API is small and quick; a silent endpoint must fail in time for
-# the retry policy's transport deadline (retry.py) to end the wait within 90 s.
-DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 DESCRIBE_PAGE_SIZE = 100
-
-
-class RateLimiter(Protocol):
-    """What the client needs from a shared limiter (see ratelimit.py)."""
-
-    def acquire(self) -> None: ...
-
-    def on_throttled(self) -> None: ...
-
-    def on_success(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -127,27 +107,12 @@ def flatten_params(request: RpcRequest, fields: Mapping[str, Any]) -> dict[str, 
     return {k: str(v) for k, v in params.items() if v is not None}
 
 
-def short_reason(exc: ApiError | TransportError) -> str:
-    """The cause alone, for a retry line (the full message comes if we give up)."""
-    if isinstance(exc, TransportError):
-        what = "cannot reach" if exc.unreachable else "no answer from"
-        return f"{what} {exc.endpoint or 'the endpoint'} ({exc.reason})"
-    return f"{exc.code} (HTTP {exc.http_status})"
-
-
 def _secret_values(fields: Mapping[str, Any]) -> list[str]:
     return [
         str(c["Password"])
         for c in fields.get("ImageRegistryCredentials") or ()
         if c.get("Password")
     ]
-
-
-def _scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 3:
-            text = text.replace(secret, "<redacted>")
-    return text
 
 
 class EciClient:
@@ -167,24 +132,24 @@ class EciClient:
         service_clock: ServiceClock | None = None,
     ) -> None:
         self.settings = settings
-        self.service_clock = service_clock or ServiceClock()
-        self._retry = retry or RetryPolicy()
-        self._limiter = rate_limiter
-        self._sleep = sleep
-        self._clock = clock
-        # Told, in one line, about every retry a person may be waiting on (no answer,
-        # 5xx); throttling is not reported: the shared rate limiter deals with it.
-        self._on_retry = on_retry
-        self._http = httpx.Client(
-            base_url=settings.endpoint,
-            auth=RpcSignatureAuth(settings.credentials),
+        self.rpc = RpcClient(
+            settings.endpoint,
+            settings.credentials,
+            endpoint_source=settings.endpoint_source,
+            keys=settings.keys,
             transport=transport,
             timeout=timeout,
-            headers={"User-Agent": "pulumi-eci-cache", "Accept": "application/json"},
+            retry=retry,
+            rate_limiter=rate_limiter,
+            sleep=sleep,
+            clock=clock,
+            on_retry=on_retry,
+            service_clock=service_clock,
         )
+        self.service_clock = self.rpc.service_clock
 
     def close(self) -> None:
-        self._http.close()
+        self.rpc.close()
 
     def __enter__(self) -> EciClient:
         return self
@@ -246,91 +211,15 @@ class EciClient:
         retry: RetryPolicy | None = None,
         quiet: bool = False,
     ) -> dict[str, Any]:
-        action = request.get_action_name()
-        params = flatten_params(request, fields)
-        params.update(
-            Action=action,
-            Version=request.get_version(),
-            Format="JSON",
-            RegionId=self.settings.region_id,
+        params = {**flatten_params(request, fields), "RegionId": self.settings.region_id}
+        return self.rpc.call(
+            request.get_action_name(),
+            request.get_version(),
+            params,
+            secrets=_secret_values(fields),
+            retry=retry,
+            quiet=quiet,
         )
-        credential = self.settings.credentials()
-        secrets = [
-            *_secret_values(fields),
-            credential.access_key_secret,
-            credential.security_token or "",
-        ]
-        attempt, waited, started = 0, 0.0, self._clock()
-        policy = retry or self._retry
-        while True:
-            attempt += 1
-            try:
-                return self._send(action, params, secrets)
-            except (ApiError, TransportError) as exc:
-                delay = policy.backoff(attempt)
-                elapsed = self._clock() - started
-                if not policy.should_retry(exc, attempt, waited, elapsed, delay):
-                    if isinstance(exc, TransportError) and attempt > 1:
-                        raise exc.retried(attempt, elapsed) from exc
-                    raise
-                waited += delay
-                log.info("%s: %s; retrying in %.1fs (attempt %d)", action, exc, delay, attempt)
-                on_retry = None if quiet else self._on_retry
-                if on_retry is not None and not getattr(exc, "throttled", False):
-                    why = short_reason(exc)
-                    on_retry(f"{action}: {why}; retrying in {delay:.0f}s (attempt {attempt})")
-                self._sleep(delay)
-
-    def _transport_error(self, action: str, reason: str, unreachable: bool) -> TransportError:
-        return TransportError(
-            action,
-            reason,
-            endpoint=self.settings.endpoint,
-            endpoint_source=self.settings.endpoint_source,
-            unreachable=unreachable,
-            keys=self.settings.keys,
-        )
-
-    def _send(self, action: str, params: dict[str, str], secrets: list[str]) -> dict[str, Any]:
-        if self._limiter is not None:
-            self._limiter.acquire()
-        try:
-            response = self._http.get("/", params=params)
-        except httpx.TransportError as exc:
-            reason = type(exc).__name__ + ": " + (_scrub(str(exc), secrets) or "no detail")
-            unreachable = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-            raise self._transport_error(action, reason, unreachable) from exc
-        self.service_clock.observe(response.headers.get("Date"))
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        if not isinstance(body, dict):
-            body = {}
-        if response.status_code >= 400:
-            code, message = body.get("Code"), body.get("Message") or response.reason_phrase
-            if not code:  # not the ECI API answering (a proxy, a wrong URL, ...)
-                code = f"HTTP{response.status_code}"
-                message = (
-                    f"{self.settings.endpoint} (set by {self.settings.endpoint_source}) "
-                    f"answered {response.status_code} {response.reason_phrase} without an "
-                    "ECI error in the body; check that it is an ECI endpoint"
-                )
-            error = ApiError(
-                action,
-                str(code),
-                _scrub(str(message), secrets),
-                str(body.get("RequestId", "")),
-                response.status_code,
-                _scrub(str(body.get("Recommend", "")), secrets),
-                keys=self.settings.keys,
-            )
-            if self._limiter is not None and error.throttled:
-                self._limiter.on_throttled()
-            raise error
-        if self._limiter is not None:
-            self._limiter.on_success()
-        return body
 
 
 def static_settings(
@@ -341,5 +230,5 @@ def static_settings(
     security_token: str | None = None,
 ) -> Settings:
     """Settings with a fixed key pair: for tests, benchmarks and the emulator demo."""
-    credential = Credential(access_key_id, access_key_secret, security_token, "static")
-    return Settings(region_id, endpoint, lambda: credential, endpoint_source="the settings given")
+    credentials = StaticCredentials(access_key_id, access_key_secret, security_token)
+    return Settings(region_id, endpoint, credentials, endpoint_source="the settings given")

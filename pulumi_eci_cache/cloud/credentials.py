@@ -12,14 +12,21 @@ Users of Alibaba Cloud tools expect one order, most explicit first:
    or ``ALIBABA_CLOUD_PROFILE``), which also covers STS, RAM-role-ARN and ECS-role profiles;
 4. the shared credentials file (``~/.alibabacloud/credentials.ini`` or
    ``ALIBABA_CLOUD_CREDENTIALS_FILE``);
-5. RRSA / OIDC role (``ALIBABA_CLOUD_OIDC_TOKEN_FILE`` + role and provider ARNs);
-6. the ECS instance RAM role, only when a role name is named (``alicloud:ecsRoleName`` or
+5. the ECS instance RAM role, only when a role name is named (``alicloud:ecsRoleName`` or
    ``ALIBABA_CLOUD_ECS_METADATA``): probing the metadata service unasked would hang
    every run made off ECS.
 
-Steps 3-6 are served by the well-kept ``alibabacloud-credentials`` library; we only
+Steps 3-5 are served by the well-kept ``alibabacloud-credentials`` library; we only
 choose the order, and read the environment at call time (the library reads it at
 import time, which would freeze it for a long-lived provider process).
+
+On top of those base credentials, a role the settings name (``assumeRole``,
+``assumeRoleWithOidc``, or ``ALIBABA_CLOUD_ROLE_ARN`` with the OIDC variables) is
+assumed for real (roles.py): the base credentials then sign the STS call alone, and
+every ECI call is signed as the role. The library's role providers are not used for
+that: they hard-code https for STS (no emulator, no private endpoint) and cannot name
+the role in their errors.
+
 Nothing here is ever stored on a pickled object: the provider resolves it per process.
 Messages name each setting the way the user's face spells it (``KeyNames``).
 """
@@ -28,18 +35,28 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pulumi_eci_cache.errors import ConfigError
 from pulumi_eci_cache.rules.config import ProviderConfig, stack_key
+from pulumi_eci_cache.rules.identity import Principal, role_principal
+
+if TYPE_CHECKING:
+    import httpx
+
+    from pulumi_eci_cache.cloud.clock import ServiceClock
+    from pulumi_eci_cache.cloud.sts import StsClient
 
 __all__ = [
     "Credential",
     "CredentialChain",
+    "CredentialSource",
     "KeyNames",
     "Settings",
+    "StaticCredentials",
     "configured_role",
     "resolve_settings",
 ]
@@ -49,6 +66,7 @@ __all__ = [
 KeyNames = Callable[[str], str]
 
 DEFAULT_ENDPOINT_TEMPLATE = "https://eci.{region}.aliyuncs.com"
+DEFAULT_STS_ENDPOINT_TEMPLATE = "https://sts.{region}.aliyuncs.com"
 _DEFAULT_SOURCE = "the default endpoint of region"
 
 
@@ -60,6 +78,44 @@ class Credential:
     access_key_secret: str = field(repr=False)
     security_token: str | None = field(default=None, repr=False)
     source: str = ""
+
+
+class CredentialSource:
+    """Where a provider's credentials come from, and who they are.
+
+    Called before every request (``source()``): a source that renews its credentials
+    answers with the current ones. ``expired`` is told when the service refused a
+    credential as expired, so the next call gets a fresh one; ``principal`` is who the
+    credentials act as (identity.py), learned once.
+    """
+
+    def __call__(self) -> Credential:
+        raise NotImplementedError
+
+    def expired(self, used: Credential) -> None:
+        """The service said ``used`` has expired (nothing to do for long-term keys)."""
+
+    def principal(self) -> Principal | None:
+        """Who these credentials act as; None when nothing stable says so."""
+        credential = self()
+        if not credential.security_token:
+            return Principal(
+                f"access-key:{credential.access_key_id}",
+                shown=f"access key {credential.access_key_id}",
+            )
+        return None
+
+
+class StaticCredentials(CredentialSource):
+    """One fixed key pair (tests, benchmarks, the emulator demo)."""
+
+    def __init__(
+        self, access_key_id: str, access_key_secret: str, security_token: str | None = None
+    ) -> None:
+        self._credential = Credential(access_key_id, access_key_secret, security_token, "static")
+
+    def __call__(self) -> Credential:
+        return self._credential
 
 
 def _first(mapping: Mapping[str, Any], *keys: str) -> str | None:
@@ -112,7 +168,6 @@ def _library_chain(config: ProviderConfig, environ: Mapping[str, str]) -> list[A
     from alibabacloud_credentials.provider import (
         CLIProfileCredentialsProvider,
         EcsRamRoleCredentialsProvider,
-        OIDCRoleArnCredentialsProvider,
         ProfileCredentialsProvider,
     )
 
@@ -128,31 +183,19 @@ def _library_chain(config: ProviderConfig, environ: Mapping[str, str]) -> list[A
             profile_name=profile,
         ),
     ]
-    oidc = [
-        environ.get(k)
-        for k in (
-            "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
-            "ALIBABA_CLOUD_ROLE_ARN",
-            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-        )
-    ]
-    if all(oidc):
-        chain.append(
-            OIDCRoleArnCredentialsProvider(
-                role_arn=oidc[1], oidc_provider_arn=oidc[2], oidc_token_file_path=oidc[0]
-            )
-        )
     role = config.ecs_role_name or environ.get("ALIBABA_CLOUD_ECS_METADATA")
     if role:
         chain.append(EcsRamRoleCredentialsProvider(role_name=role))
     return chain
 
 
-class CredentialChain:
-    """Resolves a credential on first use and asks again when a library one expires.
+class CredentialChain(CredentialSource):
+    """The base credentials: resolved on first use, asked again when a library one expires.
 
-    Static keys are returned as they are; library providers (STS, role) refresh
-    themselves, so we call them on every request and they answer from their cache.
+    Static keys are returned as they are; library providers (a CLI profile's role, an
+    ECS role) refresh themselves, so we call them on every request and they answer
+    from their cache. ``identify`` (STS GetCallerIdentity) names the role behind a bare
+    STS token when nothing configured does.
     """
 
     def __init__(
@@ -160,13 +203,36 @@ class CredentialChain:
         config: ProviderConfig | None = None,
         environ: Mapping[str, str] | None = None,
         keys: KeyNames = stack_key,
+        identify: Callable[[Credential], Principal | None] | None = None,
     ) -> None:
         self._config = config or ProviderConfig()
         self._environ = dict(os.environ if environ is None else environ)
         self._keys = keys
+        self._identify = identify
         self._lock = threading.Lock()
         self._static: Credential | None = None
         self._provider: Any = None
+        self._principal: tuple[Principal | None] | None = None
+
+    def principal(self) -> Principal | None:
+        """An access key is itself; a token is the role a profile or the ECS instance
+        names, else the one STS says it is (asked once)."""
+        with self._lock:
+            if self._principal is not None:
+                return self._principal[0]
+        credential = self()
+        found: Principal | None
+        if not credential.security_token:
+            found = super().principal()
+        else:
+            role = configured_role(self._config, self._environ, _cli_profile(self._environ, None))
+            if role:
+                found = role_principal(role)
+            else:
+                found = self._identify(credential) if self._identify else None
+        with self._lock:
+            self._principal = (found,)
+        return found
 
     def __call__(self) -> Credential:
         with self._lock:
@@ -207,16 +273,17 @@ class Settings:
     """Everything the client needs to reach the service, resolved once per process.
 
     ``endpoint_source`` says where the endpoint came from (for error messages);
-    ``role`` is the RAM role the credentials act as, where one is configured (it names
-    the principal of STS credentials, see identity.py).
+    ``credentials`` sign every ECI call (a role's, when one is assumed) and say who
+    they act as (``CredentialSource.principal``).
     """
 
     region_id: str
     endpoint: str
-    credentials: Callable[[], Credential] = field(repr=False)
+    credentials: CredentialSource = field(repr=False)
     endpoint_source: str = "the endpoint given"
-    role: str | None = None
     keys: KeyNames = field(default=stack_key, repr=False, compare=False)
+    # Where roles are assumed (a cache's own role is assumed with ``credentials``).
+    sts: StsClient | None = field(default=None, repr=False, compare=False)
 
     def in_region(self, region_id: str) -> Settings:
         """The same account and endpoint choice in another region (a resource's own
@@ -250,13 +317,10 @@ def _cli_profile(environ: Mapping[str, str], profile: str | None) -> Mapping[str
 def configured_role(
     config: ProviderConfig, environ: Mapping[str, str], cli_profile: Mapping[str, Any]
 ) -> str | None:
-    """The RAM role the configuration assumes: ``assumeRole.roleArn`` (as
-    pulumi-alicloud spells it), ``ALIBABA_CLOUD_ROLE_ARN``, the CLI profile's role, or
-    an ECS instance role name."""
-    if config.assume_role is not None:
-        return config.assume_role.role_arn
-    arn = _first(environ, "ALIBABA_CLOUD_ROLE_ARN", "ALICLOUD_ASSUME_ROLE_ARN")
-    arn = arn or _first(cli_profile, "ram_role_arn")
+    """The RAM role that base credentials from a library source act as: the aliyun CLI
+    profile's role, or an ECS instance role (roles the provider assumes itself name
+    their own principal, roles.py)."""
+    arn = _first(cli_profile, "ram_role_arn")
     if arn:
         return arn
     ecs_role = config.ecs_role_name or _first(environ, "ALIBABA_CLOUD_ECS_METADATA")
@@ -277,10 +341,18 @@ def resolve_settings(
     environ: Mapping[str, str] | None = None,
     keys: KeyNames = stack_key,
     origin: str = "stack config",
+    *,
+    transport: httpx.BaseTransport | None = None,
+    service_clock: ServiceClock | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Settings:
     """Region, endpoint and a credential source from the provider's settings, then the
     environment; ``keys`` names settings in messages as the user's face spells them,
-    ``origin`` says where such settings come from."""
+    ``origin`` says where such settings come from. A role the settings name is assumed
+    at the STS endpoint (over ``transport``, on ``service_clock``), on first use."""
+    from pulumi_eci_cache.cloud.roles import role_chain, with_roles
+    from pulumi_eci_cache.cloud.sts import StsClient
+
     config = config or ProviderConfig()
     env = dict(os.environ if environ is None else environ)
     profile = config.profile or env.get("ALIBABA_CLOUD_PROFILE")
@@ -295,18 +367,53 @@ def resolve_settings(
             f"no region: set {keys('region')} (e.g. cn-hangzhou) or the environment "
             "variable ALIBABA_CLOUD_REGION_ID"
         )
-    if config.endpoint:
-        endpoint, source = config.endpoint, f"{origin} {keys('endpoint')}"
-    elif _first(env, "ECI_CACHE_ENDPOINT"):
-        endpoint, source = env["ECI_CACHE_ENDPOINT"], "environment variable ECI_CACHE_ENDPOINT"
-    else:
-        endpoint = DEFAULT_ENDPOINT_TEMPLATE.format(region=region)
-        source = f"{_DEFAULT_SOURCE} {region}"
+    endpoint, source = _endpoint(
+        config.endpoint,
+        env,
+        "ECI_CACHE_ENDPOINT",
+        DEFAULT_ENDPOINT_TEMPLATE,
+        region,
+        f"{origin} {keys('endpoint')}",
+    )
+    sts_endpoint, sts_source = _endpoint(
+        config.sts_endpoint,
+        env,
+        "ALIBABA_CLOUD_STS_ENDPOINT",
+        DEFAULT_STS_ENDPOINT_TEMPLATE,
+        region,
+        f"{origin} {keys('sts_endpoint')}",
+    )
+    sts = StsClient(
+        sts_endpoint,
+        endpoint_source=sts_source,
+        keys=keys,
+        transport=transport,
+        service_clock=service_clock,
+        sleep=sleep,
+    )
+    base = CredentialChain(config, env, keys, identify=sts.identify)
+    roles = role_chain(config, env, keys)
     return Settings(
         region,
-        normalise_endpoint(endpoint),
-        CredentialChain(config, env, keys),
+        endpoint,
+        with_roles(roles, base, sts) if roles else base,
         endpoint_source=source,
-        role=configured_role(config, env, cli_profile),
         keys=keys,
+        sts=sts,
     )
+
+
+def _endpoint(
+    configured: str | None,
+    env: Mapping[str, str],
+    variable: str,
+    template: str,
+    region: str,
+    setting: str,
+) -> tuple[str, str]:
+    """An endpoint and where it came from: the setting, the variable, the region's."""
+    if configured:
+        return normalise_endpoint(configured), setting
+    if _first(env, variable):
+        return normalise_endpoint(env[variable]), f"environment variable {variable}"
+    return template.format(region=region), f"{_DEFAULT_SOURCE} {region}"

@@ -1,7 +1,9 @@
-"""A moto-style emulator of the ECI image-cache API, in-process (respx) or served.
+"""A moto-style emulator of the ECI image-cache API and STS, in-process (respx) or served.
 
 Tests and demos need the four image-cache actions with their real wire format,
-signatures, status machine, failures and faults, without an Alibaba Cloud account.
+signatures, status machine, failures and faults, without an Alibaba Cloud account;
+and, to test a provider that assumes a role, accounts, RAM roles, OIDC providers and
+STS (AssumeRole, AssumeRoleWithOIDC, GetCallerIdentity) on the same port.
 ``EciBackend`` holds the state; ``EmulatorServer`` serves it on a loopback port
 (``python -m pulumi_eci_cache.emulator`` or ``eci-emulator`` from a shell), which a
 plain install can do; ``mock_eci`` / ``emulated_eci`` mount it on httpx in-process
@@ -16,6 +18,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .faults import Faults, ForcedFault
+from .iam import DEFAULT_ACCOUNT_ID, DEFAULT_USER
 from .models import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,
@@ -35,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_ACCESS_KEY_ID",
     "DEFAULT_ACCESS_KEY_SECRET",
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_USER",
     "TRANSITIONS",
     "EciBackend",
     "EciResponses",

@@ -6,13 +6,19 @@ style), so the handler can serialise any of them into Alibaba's error JSON
 Families of codes (``InvalidParameter.OutOfRange``, ``MissingParameter.Image.1``) take
 the suffix at construction time. The codes and statuses follow Alibaba's conventions:
 parameter errors are HTTP 400, unknown resources 404, wrong-state calls 403, throttling
-``Throttling.User`` 400, and transient faults 500 / 503.
+``Throttling.User`` 400, and transient faults 500 / 503. STS (version 2015-04-01, on the
+same port) answers in the same shape; its own refusals are ``NoPermission`` (403),
+``EntityNotExist.Role`` / ``.OIDCProvider`` (404) and
+``AuthenticationFail.OIDCToken.Expired`` / ``.Invalid`` (400).
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "NOT_AUTHORIZED",
+    "AuthenticationFail",
     "EciServiceError",
+    "EntityNotExist",
     "IdempotentParameterMismatch",
     "IncompleteSignature",
     "IncorrectImageCacheStatus",
@@ -25,6 +31,7 @@ __all__ = [
     "InvalidTimeStamp",
     "InvalidVersion",
     "MissingParameter",
+    "NoPermission",
     "QuotaExceeded",
     "ServiceUnavailable",
     "SignatureDoesNotMatch",
@@ -100,7 +107,8 @@ class InvalidAccessKeyIdNotFound(EciServiceError):
 
 
 class InvalidSecurityToken(EciServiceError):
-    """Suffixes: ``Mismatch`` (a token for a key that takes none, or the wrong one)."""
+    """Suffixes: ``Mismatch`` (a token for a key that takes none, or the wrong one),
+    ``Expired`` (a temporary key whose Expiration has passed on the service's clock)."""
 
     code = "InvalidSecurityToken"
     http_status = 400
@@ -132,6 +140,36 @@ class QuotaExceeded(EciServiceError):
 
     code = "QuotaExceeded.ImageCache"
     http_status = 403
+
+
+# STS's one sentence for every refusal by RAM: untrusted caller, wrong ExternalId, root.
+NOT_AUTHORIZED = "You are not authorized to do this action. You should be authorized by RAM."
+
+
+class NoPermission(EciServiceError):
+    """STS refuses to let this caller assume this role (trust policy, ExternalId, or a
+    caller that may not call AssumeRole at all)."""
+
+    code = "NoPermission"
+    http_status = 403
+
+
+class EntityNotExist(EciServiceError):
+    """A RAM entity named in an STS call does not exist; suffixes: ``Role``, ``OIDCProvider``."""
+
+    code = "EntityNotExist"
+    http_status = 404
+
+
+class AuthenticationFail(EciServiceError):
+    """An OIDC token STS does not accept; suffixes: ``OIDCToken.Expired``, ``OIDCToken.Invalid``.
+
+    The HTTP status the service gives these is not documented; 400, as for the other
+    refusals of a request's content, is the emulator's choice.
+    """
+
+    code = "AuthenticationFail"
+    http_status = 400
 
 
 class Throttling(EciServiceError):

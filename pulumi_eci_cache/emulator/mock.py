@@ -57,9 +57,12 @@ def signed_path(
     secret: str = DEFAULT_ACCESS_KEY_SECRET,
     method: str = "GET",
     region_id: str = "cn-hangzhou",
+    version: str = "2018-08-08",
 ) -> str:
-    """``/?...`` for one RPC call, signed by aliyunsdkcore exactly as its clients sign."""
-    query = {"Action": action, "Version": "2018-08-08", "RegionId": region_id, **params}
+    """``/?...`` for one RPC call, signed by aliyunsdkcore exactly as its clients sign
+    (``version="2015-04-01"`` for STS; an STS key's token goes in ``params`` as
+    ``SecurityToken``)."""
+    query = {"Action": action, "Version": version, "RegionId": region_id, **params}
     path, _ = rpc_signature_composer.get_signed_url(
         {k: str(v) for k, v in query.items()}, key_id, secret, "JSON", method, {}
     )

@@ -1,14 +1,18 @@
 """The ECI emulator's backend: image caches, their status machine, clock and rules.
 
 This is the single source of truth both the in-process respx mock and the served
-emulator talk to (moto's ``models.py``). Caches are kept per region; their status is
+emulator talk to (moto's ``models.py``). Caches are kept per account and region (a
+call acts in the account of the key that signed it: see iam.py, which ``iam`` holds,
+with the accounts, roles, OIDC providers and STS); their status is
 not advanced by a thread but computed lazily from an injectable clock whenever the
 backend is read, so a test with a ``FakeClock`` is fully deterministic. The status
 machine is declared as data (``TRANSITIONS``) and every move is checked against it.
 Builds can be made to fail (unpullable images) or to wait until a test finishes them
 (``hold_builds``, ``finish_builds``), caches expire (``RetentionDays``, failed-cache
 TTL) or are evicted (``EliminationStrategy=LRU``), ClientTokens make
-create/update/delete idempotent, and ``faults`` injects the service's bad days.
+create/update/delete idempotent, and ``faults`` injects the service's bad days. The
+backend also keeps who called what (``call_counts``, ``call_log``,
+``calls_by_principal``), in memory, for tests that check which identity acted.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ import secrets
 import string
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..rules.images import canonical_or_raw
 from ..rules.matching import rank_caches
+from .clock import Clock, FakeClock, iso_time
 from .exceptions import (
     IdempotentParameterMismatch,
     IncorrectImageCacheStatus,
@@ -35,11 +40,14 @@ from .exceptions import (
     QuotaExceeded,
 )
 from .faults import Faults
+from .iam import DEFAULT_ACCOUNT_ID, DEFAULT_USER, AccessKey, IamBackend, OidcProvider, Role
 
 __all__ = [
     "ADMIN_ONLY_FIELDS",
+    "CALL_LOG_LIMIT",
     "DEFAULT_ACCESS_KEY_ID",
     "DEFAULT_ACCESS_KEY_SECRET",
+    "DEFAULT_ACCOUNT_ID",
     "TRANSITIONS",
     "AccessKey",
     "Clock",
@@ -53,8 +61,8 @@ __all__ = [
 # model (alibabacloud_eci20180808's DescribeImageCachesResponseBodyImageCaches) has no
 # such field. The admin listing shows them, so tests can see what a client sent.
 ADMIN_ONLY_FIELDS = ("Annotations",)
-
-Clock = Callable[[], float]
+# How many calls ``call_log`` keeps (the oldest go first); the counts are not bounded.
+CALL_LOG_LIMIT = 200_000
 
 DEFAULT_ACCESS_KEY_ID = "emulator-access-key-id"
 DEFAULT_ACCESS_KEY_SECRET = "emulator-access-key-secret"
@@ -75,36 +83,9 @@ PREPARING_SHARE = 0.1  # the first 10% of a create build is spent Preparing
 DAY = 86400.0
 
 
-def iso_time(epoch: float) -> str:
-    """``2026-11-27T20:45:18Z``: the service's time format."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
-
-
 def _new_id(prefix: str) -> str:
     alphabet = string.ascii_lowercase + string.digits
     return prefix + "".join(secrets.choice(alphabet) for _ in range(20))
-
-
-class FakeClock:
-    """A clock tests move by hand: ``clock()`` is now, ``clock.advance(s)`` moves it."""
-
-    def __init__(self, start: float = 1_798_761_600.0) -> None:  # 2027-01-01T00:00:00Z
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@dataclass
-class AccessKey:
-    """A key pair the emulator accepts. ``security_token``: None for a long-term key
-    (no token allowed); "*" for an STS key taking any token; else the one valid token."""
-
-    secret: str
-    security_token: str | None = None
 
 
 @dataclass
@@ -129,6 +110,7 @@ class ImageCache:
     last_matched: float | None = None
     hidden_polls: int = 0
     events: list[dict[str, Any]] = field(default_factory=list)
+    account_id: str = DEFAULT_ACCOUNT_ID
 
     @property
     def expire_time(self) -> float | None:
@@ -188,7 +170,8 @@ class ImageCache:
 
 
 class EciBackend:
-    """All regions' image caches plus the emulator's switches (config, faults, keys)."""
+    """Every account's image caches in every region, the accounts' IAM (``iam``), and
+    the emulator's switches (config, faults, keys)."""
 
     def __init__(
         self,
@@ -198,6 +181,8 @@ class EciBackend:
         quota: int = 500,
         default_region: str = "cn-hangzhou",
         hold_builds: bool = False,
+        default_account_id: str = DEFAULT_ACCOUNT_ID,
+        token_lifetime_seconds: float | None = None,
     ) -> None:
         self.clock = clock
         self.build_seconds = build_seconds
@@ -206,21 +191,101 @@ class EciBackend:
         self.quota = quota
         self.default_region = default_region
         self.lock = threading.RLock()
-        self.access_keys = {DEFAULT_ACCESS_KEY_ID: AccessKey(DEFAULT_ACCESS_KEY_SECRET)}
+        self.mutations = 0
+        self.iam = IamBackend(self.now, default_account_id, on_change=self._changed)
+        self.iam.token_lifetime_seconds = token_lifetime_seconds
+        self.iam.add_access_key(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, user=DEFAULT_USER)
         self.faults = Faults()
         self.call_counts: Counter[str] = Counter()
-        self.mutations = 0
+        self.call_log: deque[dict[str, Any]] = deque(maxlen=CALL_LOG_LIMIT)
+        self.calls_by_principal: dict[str, Counter[str]] = {}
         self.reset()
+
+    def _changed(self) -> None:
+        self.mutations += 1
+
+    # -- accounts, keys, roles (iam.py holds them) ----------------------------------
+    @property
+    def access_keys(self) -> dict[str, AccessKey]:
+        """Every key the emulator accepts, by id (long-term and temporary)."""
+        return self.iam.access_keys
+
+    @property
+    def default_account_id(self) -> str:
+        """The account of the default key, and of every in-process call naming none."""
+        return self.iam.default_account_id
+
+    @property
+    def token_lifetime_seconds(self) -> float | None:
+        """How long a temporary key STS issues lasts; None: its DurationSeconds."""
+        return self.iam.token_lifetime_seconds
+
+    @token_lifetime_seconds.setter
+    def token_lifetime_seconds(self, seconds: float | None) -> None:
+        self.iam.token_lifetime_seconds = None if seconds is None else float(seconds)
+
+    def add_access_key(
+        self,
+        key_id: str,
+        secret: str,
+        security_token: str | None = None,
+        account_id: str | None = None,
+        user: str | None = None,
+    ) -> AccessKey:
+        """Accept a key: ``security_token`` None (long-term), "*" (any token) or the one
+        token; it belongs to ``user`` (None: the root) of ``account_id`` (None: the
+        default account)."""
+        return self.iam.add_access_key(key_id, secret, security_token, account_id, user)
+
+    def add_account(self, account_id: str, keys: Iterable[Mapping[str, Any]] = ()) -> None:
+        """An account and its keys ``[{"id", "secret", "user": name | None (root)}]``."""
+        self.iam.add_account(account_id, keys)
+
+    def add_role(
+        self,
+        arn: str,
+        trust: Mapping[str, Iterable[str]] | None = None,
+        max_session_seconds: int = 3600,
+        external_id: str | None = None,
+    ) -> Role:
+        """A role ``trust`` (``{"accounts", "principals", "oidc_providers"}``) may assume."""
+        return self.iam.add_role(arn, trust, max_session_seconds, external_id)
+
+    def add_oidc_provider(self, arn: str, issuer: str, client_ids: Iterable[str]) -> OidcProvider:
+        return self.iam.add_oidc_provider(arn, issuer, client_ids)
+
+    def oidc_token(
+        self,
+        provider_arn: str,
+        subject: str,
+        lifetime_seconds: float,
+        audience: str | list[str] | None = None,
+    ) -> str:
+        """A JWT of the provider's issuer for ``subject``, valid ``lifetime_seconds`` on
+        the emulator's clock (for a token file; its signature is never checked)."""
+        return self.iam.oidc_token(provider_arn, subject, lifetime_seconds, audience)
+
+    # -- who called -----------------------------------------------------------------
+    def record_call(self, entry: Mapping[str, Any]) -> None:
+        """Log one answered call (``{"Product", "Action", "AccessKeyId", "AccountId",
+        "Principal", "RegionId", "Code"}``, no secret) and count it for its principal."""
+        self.call_log.append(dict(entry))
+        principal = entry.get("Principal")
+        if principal is not None:
+            self.calls_by_principal.setdefault(principal, Counter())[entry["Action"]] += 1
 
     # -- switches -------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget every cache, token, fault, count and clock offset (keys stay)."""
-        self.regions: dict[str, dict[str, ImageCache]] = {}
+        """Forget every cache, token, fault, count, logged call and clock offset (keys,
+        accounts, roles and OIDC providers stay)."""
+        self.caches: dict[str, dict[str, dict[str, ImageCache]]] = {}
         self.client_tokens: dict[str, dict[str, Any]] = {}
         self.unpullable: dict[str, str] = {}
         self.clock_offset = 0.0
         self.faults.clear()
         self.call_counts.clear()
+        self.call_log.clear()
+        self.calls_by_principal.clear()
         self.mutations += 1
 
     def now(self) -> float:
@@ -229,17 +294,17 @@ class EciBackend:
 
     def advance_clock(self, seconds: float) -> None:
         """Move the backend's time forward (on top of its clock), e.g. from the admin API:
-        builds progress, retention and failed-cache TTLs run out, the answers' Date
-        moves; V3 ``x-acs-date`` is still checked against the clock alone."""
+        builds progress, retention and failed-cache TTLs run out, temporary keys expire,
+        the answers' Date moves; V3 ``x-acs-date`` is still checked against the clock alone."""
         self.clock_offset += seconds
         self.mutations += 1
 
     def finish_builds(self) -> list[str]:
         """Finish every running build now (Ready, or Failed / UpdateFailed for unpullable
-        images), held or not, without moving the clock: a test decides when a build
-        ends instead of racing the wall clock, and nothing else ages (retention,
-        failed-cache TTLs and the answers' Date stay where they were, unlike with
-        ``advance_clock``). The ids of the caches finished."""
+        images), held or not, in every account, without moving the clock: a test decides
+        when a build ends instead of racing the wall clock, and nothing else ages
+        (retention, failed-cache TTLs and the answers' Date stay where they were, unlike
+        with ``advance_clock``). The ids of the caches finished."""
         now = self.now()
         finished = []
         for cache in self.all_caches():
@@ -250,9 +315,6 @@ class EciBackend:
                 finished.append(cache.cache_id)
         return finished
 
-    def add_access_key(self, key_id: str, secret: str, security_token: str | None = None) -> None:
-        self.access_keys[key_id] = AccessKey(secret, security_token)
-
     def set_unpullable_images(self, images: Iterable[str] | Mapping[str, str]) -> None:
         """Builds that start from now on fail to pull these images (image -> cause)."""
         if isinstance(images, Mapping):
@@ -261,9 +323,19 @@ class EciBackend:
             self.unpullable = dict.fromkeys(images, DEFAULT_PULL_FAILURE)
         self.mutations += 1
 
-    def region(self, region_id: str) -> dict[str, ImageCache]:
-        """The region's caches by id (created lazily), advanced to now."""
-        caches = self.regions.setdefault(region_id, {})
+    @property
+    def regions(self) -> dict[str, dict[str, ImageCache]]:
+        """The default account's caches by region, then id (as stored, not advanced)."""
+        return self.caches.setdefault(self.default_account_id, {})
+
+    def _account(self, account_id: str | None) -> str:
+        return self.default_account_id if account_id is None else account_id
+
+    def region(self, region_id: str, account_id: str | None = None) -> dict[str, ImageCache]:
+        """The account's (default: the default account's) caches in the region by id
+        (created lazily), advanced to now."""
+        regions = self.caches.setdefault(self._account(account_id), {})
+        caches = regions.setdefault(region_id, {})
         now = self.now()
         for cache in list(caches.values()):
             self._advance(cache, now)
@@ -271,27 +343,46 @@ class EciBackend:
                 del caches[cache.cache_id]
         return caches
 
-    def all_caches(self) -> list[ImageCache]:
-        return [c for region in list(self.regions) for c in self.region(region).values()]
+    def all_caches(self, account_id: str | None = None) -> list[ImageCache]:
+        """Every cache of ``account_id``, or of every account when it is None."""
+        accounts = list(self.caches) if account_id is None else [account_id]
+        return [
+            cache
+            for account in accounts
+            for region in list(self.caches.get(account, {}))
+            for cache in self.region(region, account).values()
+        ]
 
-    def find(self, region_id: str, cache_id: str) -> ImageCache:
-        cache = self.region(region_id).get(cache_id)
+    def find(self, region_id: str, cache_id: str, account_id: str | None = None) -> ImageCache:
+        """The account's cache; ``InvalidImageCacheId.NotFound`` in another account too."""
+        cache = self.region(region_id, account_id).get(cache_id)
         if cache is None:
             raise InvalidImageCacheIdNotFound(
                 f"The specified ImageCacheId {cache_id!r} does not exist in {region_id}."
             )
         return cache
 
+    def _located(self, cache_id: str) -> tuple[dict[str, ImageCache], ImageCache] | None:
+        """The region dict holding ``cache_id`` in whichever account, and the cache."""
+        for regions in self.caches.values():
+            for caches in regions.values():
+                if cache_id in caches:
+                    return caches, caches[cache_id]
+        return None
+
     # -- actions --------------------------------------------------------------------
-    def create_image_cache(self, region_id: str, spec: Mapping[str, Any]) -> ImageCache:
+    def create_image_cache(
+        self, region_id: str, spec: Mapping[str, Any], account_id: str | None = None
+    ) -> ImageCache:
+        account = self._account(account_id)
         spec = dict(spec)
         token = spec.pop("ClientToken", None)
-        replay = self._replay("CreateImageCache", region_id, token, spec)
+        replay = self._replay("CreateImageCache", account, region_id, token, spec)
         if replay is not None:
-            return self.find(region_id, replay)
-        caches = self.region(region_id)
+            return self.find(region_id, replay, account)
+        caches = self.region(region_id, account)
         if len(caches) >= self.quota:
-            self._evict_for_quota(region_id)
+            self._evict_for_quota(region_id, account)
         now = self.now()
         cache = ImageCache(
             _new_id("imc-"),
@@ -300,6 +391,7 @@ class EciBackend:
             _new_id("eci-"),
             now,
             hidden_polls=self.faults.invisible_polls,
+            account_id=account,
         )
         cache.add_event(
             now,
@@ -309,15 +401,16 @@ class EciBackend:
         )
         self._start_build(cache, "create", now)
         caches[cache.cache_id] = cache
-        self._remember(token, "CreateImageCache", region_id, spec, cache.cache_id)
+        self._remember(token, "CreateImageCache", account, region_id, spec, cache.cache_id)
         self._advance(cache, now)
         return cache
 
     def describe_image_caches(
-        self, region_id: str, filters: Mapping[str, Any]
+        self, region_id: str, filters: Mapping[str, Any], account_id: str | None = None
     ) -> tuple[list[ImageCache], int, str]:
-        """The page of matching caches, the total count, and the next page's token."""
-        visible = self._visible(region_id)
+        """The page of the account's matching caches, the total count, and the next
+        page's token."""
+        visible = self._visible(region_id, self._account(account_id))
         matches = [c for c in visible if self._matches(c, filters)]
         if filters.get("MatchImages"):
             matches = self._rank_matches(matches, filters)
@@ -326,12 +419,20 @@ class EciBackend:
         next_token = self._encode_token(end) if end < len(matches) else ""
         return matches[start:end], len(matches), next_token
 
-    def update_image_cache(self, region_id: str, cache_id: str, changes: Mapping[str, Any]) -> None:
+    def update_image_cache(
+        self,
+        region_id: str,
+        cache_id: str,
+        changes: Mapping[str, Any],
+        account_id: str | None = None,
+    ) -> None:
+        account = self._account(account_id)
         changes = dict(changes)
         token = changes.pop("ClientToken", None)
-        if self._replay("UpdateImageCache", region_id, token, changes, cache_id) is not None:
+        replay = self._replay("UpdateImageCache", account, region_id, token, changes, cache_id)
+        if replay is not None:
             return
-        cache = self.find(region_id, cache_id)
+        cache = self.find(region_id, cache_id, account)
         if cache.status not in UPDATABLE:
             raise IncorrectImageCacheStatus(
                 f"The image cache {cache_id} is {cache.status}; it can be updated only when "
@@ -346,38 +447,43 @@ class EciBackend:
             f"Rebuilding image cache {cache_id} with {len(cache.spec['Images'])} image(s)",
         )
         self._start_build(cache, "update", now)
-        self._remember(token, "UpdateImageCache", region_id, changes, cache_id, cache_id)
+        self._remember(token, "UpdateImageCache", account, region_id, changes, cache_id, cache_id)
         self._advance(cache, now)
 
     def delete_image_cache(
-        self, region_id: str, cache_id: str, client_token: str | None = None
+        self,
+        region_id: str,
+        cache_id: str,
+        client_token: str | None = None,
+        account_id: str | None = None,
     ) -> None:
-        if self._replay("DeleteImageCache", region_id, client_token, {}, cache_id) is not None:
+        account = self._account(account_id)
+        replay = self._replay("DeleteImageCache", account, region_id, client_token, {}, cache_id)
+        if replay is not None:
             return
-        self.find(region_id, cache_id)
-        del self.regions[region_id][cache_id]
-        self._remember(client_token, "DeleteImageCache", region_id, {}, cache_id, cache_id)
+        self.find(region_id, cache_id, account)
+        del self.caches[account][region_id][cache_id]
+        self._remember(client_token, "DeleteImageCache", account, region_id, {}, cache_id, cache_id)
         self.mutations += 1
 
     def evict(self, cache_id: str) -> None:
-        """Evict an ``EliminationStrategy=LRU`` cache, as the service does at its quota."""
-        for region_id, caches in self.regions.items():
-            cache = caches.get(cache_id)
-            if cache is None:
-                continue
-            if cache.spec.get("EliminationStrategy") != "LRU":
-                raise ValueError(f"{cache_id} is not evictable (EliminationStrategy is not LRU)")
-            del self.regions[region_id][cache_id]
-            self.mutations += 1
-            return
-        raise KeyError(cache_id)
+        """Evict an ``EliminationStrategy=LRU`` cache (of any account), as the service
+        does at its quota."""
+        located = self._located(cache_id)
+        if located is None:
+            raise KeyError(cache_id)
+        caches, cache = located
+        if cache.spec.get("EliminationStrategy") != "LRU":
+            raise ValueError(f"{cache_id} is not evictable (EliminationStrategy is not LRU)")
+        del caches[cache_id]
+        self.mutations += 1
 
     def mark_matched(self, cache_id: str) -> None:
         """Record that an instance used the cache (sets ``LastMatchedTime``, feeds LRU)."""
-        for caches in self.regions.values():
-            if cache_id in caches:
-                caches[cache_id].last_matched = self.now()
-                self.mutations += 1
+        located = self._located(cache_id)
+        if located is not None:
+            located[1].last_matched = self.now()
+            self.mutations += 1
 
     # -- the status machine ---------------------------------------------------------
     def _start_build(self, cache: ImageCache, kind: str, now: float) -> None:
@@ -458,8 +564,8 @@ class EciBackend:
             and (now >= cache.failed_at + self.failed_ttl_seconds)
         )
 
-    def _evict_for_quota(self, region_id: str) -> None:
-        caches = self.regions[region_id]
+    def _evict_for_quota(self, region_id: str, account_id: str) -> None:
+        caches = self.caches[account_id][region_id]
         candidates = [c for c in caches.values() if c.spec.get("EliminationStrategy") == "LRU"]
         if not candidates:
             raise QuotaExceeded(
@@ -470,10 +576,11 @@ class EciBackend:
         self.evict(oldest.cache_id)
 
     # -- DescribeImageCaches helpers ------------------------------------------------
-    def _visible(self, region_id: str) -> list[ImageCache]:
-        """The region's caches in creation (insertion) order, minus those still propagating."""
+    def _visible(self, region_id: str, account_id: str) -> list[ImageCache]:
+        """The account's caches in the region in creation (insertion) order, minus those
+        still propagating."""
         visible = []
-        for cache in self.region(region_id).values():
+        for cache in self.region(region_id, account_id).values():
             if cache.hidden_polls > 0:
                 cache.hidden_polls -= 1
                 self.mutations += 1
@@ -531,6 +638,7 @@ class EciBackend:
     def _replay(
         self,
         action: str,
+        account_id: str,
         region_id: str,
         token: str | None,
         params: Mapping[str, Any],
@@ -539,7 +647,7 @@ class EciBackend:
         """The earlier call's cache id when this token was seen with these parameters."""
         if token is None:
             return None
-        seen = self.client_tokens.get(f"{region_id}/{action}/{token}")
+        seen = self.client_tokens.get(_token_key(account_id, region_id, action, token))
         if seen is None:
             return None
         if seen["params"] != _fingerprint(params, cache_id):
@@ -552,37 +660,61 @@ class EciBackend:
         self,
         token: str | None,
         action: str,
+        account_id: str,
         region_id: str,
         params: Mapping[str, Any],
         result: str,
         cache_id: str = "",
     ) -> None:
         if token is not None:
-            self.client_tokens[f"{region_id}/{action}/{token}"] = {
+            self.client_tokens[_token_key(account_id, region_id, action, token)] = {
                 "params": _fingerprint(params, cache_id),
                 "cache_id": result,
             }
 
     # -- persistence ----------------------------------------------------------------
     def to_state(self) -> dict[str, Any]:
-        """Everything a restart must not lose, as JSON-able data."""
+        """Everything a restart must not lose, as JSON-able data (the call log is not)."""
         return {
-            "regions": {
-                r: [asdict(c) for c in caches.values()] for r, caches in self.regions.items()
-            },
+            "caches": [
+                asdict(cache)
+                for regions in self.caches.values()
+                for caches in regions.values()
+                for cache in caches.values()
+            ],
             "client_tokens": self.client_tokens,
             "unpullable": self.unpullable,
             "clock_offset": self.clock_offset,
+            "iam": self.iam.to_state(),
         }
 
     def load_state(self, state: Mapping[str, Any]) -> None:
-        self.regions = {
-            r: {c["cache_id"]: ImageCache(**c) for c in caches}
-            for r, caches in state.get("regions", {}).items()
+        """Restore ``to_state``'s data; a state written before accounts existed (caches
+        under ``regions``, ClientTokens without an account) lands in the default account."""
+        default = self.default_account_id
+        before_accounts = "caches" not in state
+        if before_accounts:
+            caches = [
+                {**c, "account_id": default} for r in state.get("regions", {}).values() for c in r
+            ]
+        else:
+            caches = list(state["caches"])
+        self.caches = {}
+        for fields in caches:
+            cache = ImageCache(**fields)
+            regions = self.caches.setdefault(cache.account_id, {})
+            regions.setdefault(cache.region_id, {})[cache.cache_id] = cache
+        self.client_tokens = {
+            f"{default}/{key}" if before_accounts else key: seen
+            for key, seen in state.get("client_tokens", {}).items()
         }
-        self.client_tokens = dict(state.get("client_tokens", {}))
         self.unpullable = dict(state.get("unpullable", {}))
         self.clock_offset = float(state.get("clock_offset", 0.0))
+        self.iam.load_state(state.get("iam", {}))
+
+
+def _token_key(account_id: str, region_id: str, action: str, token: str) -> str:
+    return f"{account_id}/{region_id}/{action}/{token}"
 
 
 def _fingerprint(params: Mapping[str, Any], cache_id: str) -> str:

@@ -6,7 +6,7 @@ so the emulator recomputes every signature with aliyunsdkcore's own RPC composer
 POST the form-body parameters are signed too) and refuses a mismatch with
 ``SignatureDoesNotMatch`` (its message shows the server's string to sign, as the
 service does, with any ``SecurityToken`` in it redacted). Key lookup and the STS
-token rules are ``signature_keys``'s, shared with the V3 checker. Timestamps are
+token rules (expiry included) are ``signature_keys``'s, shared with the V3 checker. Timestamps are
 checked for format only (not for age), and nonces are not remembered: tests run on
 fake clocks.
 """
@@ -21,7 +21,7 @@ from aliyunsdkcore.auth.algorithm import sha_hmac1
 from aliyunsdkcore.auth.composer import rpc_signature_composer
 
 from .exceptions import InvalidParameter, InvalidTimeStamp, SignatureDoesNotMatch
-from .models import AccessKey
+from .iam import AccessKey
 from .params import missing_parameter
 from .signature_keys import check_security_token, find_access_key
 
@@ -49,9 +49,13 @@ def _require(params: Mapping[str, str], name: str) -> str:
 
 
 def verify_signature(
-    method: str, params: Mapping[str, str], access_keys: Mapping[str, AccessKey]
+    method: str,
+    params: Mapping[str, str],
+    access_keys: Mapping[str, AccessKey],
+    service_now: float | None = None,
 ) -> str:
-    """Raise unless ``params`` (query plus form body) are signed by a known key; the key id."""
+    """Raise unless ``params`` (query plus form body) are signed by a known key, not
+    expired at ``service_now`` (None: not judged); the key id."""
     for name in _SIGNED_WITH:
         _require(params, name)
     if params["SignatureMethod"] != sha_hmac1.get_signer_name():
@@ -71,7 +75,7 @@ def verify_signature(
         )
     key_id = params["AccessKeyId"]
     key = find_access_key(access_keys, key_id)
-    check_security_token(key, params.get("SecurityToken"), "SecurityToken")
+    check_security_token(key, params.get("SecurityToken"), "SecurityToken", service_now)
     unsigned = {k: v for k, v in params.items() if k != "Signature"}
     string_to_sign = _compose_string_to_sign(method, unsigned)
     expected = _get_signature(string_to_sign, key.secret, sha_hmac1)

@@ -33,7 +33,7 @@ from .exceptions import (
     InvalidTimeStamp,
     SignatureDoesNotMatch,
 )
-from .models import AccessKey
+from .iam import AccessKey
 from .params import missing_parameter
 from .signature_keys import check_security_token, find_access_key
 
@@ -184,8 +184,11 @@ def verify_v3_signature(
     body: bytes,
     access_keys: Mapping[str, AccessKey],
     now: float,
+    service_now: float | None = None,
 ) -> str:
-    """Raise unless the request is signed V3 by a known key at about ``now``; the key id."""
+    """Raise unless the request is signed V3 by a known key at about ``now`` (the clock
+    ``x-acs-date`` is judged by), not expired at ``service_now`` (the emulated
+    service's time; None: not judged); the key id."""
     lowered = _lower(headers)
     if "authorization" not in lowered:
         raise missing_parameter("Authorization")
@@ -196,7 +199,9 @@ def verify_v3_signature(
     _check_date(lowered["x-acs-date"], now)
     _check_signed_headers(authorization.signed_headers, lowered)
     key = find_access_key(access_keys, authorization.access_key_id)
-    check_security_token(key, lowered.get("x-acs-security-token"), "x-acs-security-token")
+    check_security_token(
+        key, lowered.get("x-acs-security-token"), "x-acs-security-token", service_now
+    )
     payload = lowered["x-acs-content-sha256"]
     if payload != hashlib.sha256(body).hexdigest():
         # The exact code the service answers for a body that does not match its hash is

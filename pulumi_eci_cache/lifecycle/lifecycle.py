@@ -40,7 +40,7 @@ from pulumi_eci_cache.errors import (
     ResourceInitError,
     WaitTimeoutError,
 )
-from pulumi_eci_cache.lifecycle.runtime import Region, Runtime
+from pulumi_eci_cache.lifecycle.runtime import Region, Runtime, role_of
 from pulumi_eci_cache.rules.adoption import bearing_identity, duration, plan_adoption
 from pulumi_eci_cache.rules.api import (
     create_request,
@@ -151,7 +151,7 @@ class ImageCacheLifecycle:
     ) -> DiffPlan:
         """What changes, in place or by replacement, and why (listed under the resource)."""
         self.runtime.ids_in_state.add(cache_id)
-        plan = plan_diff(olds, news, call.naming, self.runtime.default_region)
+        plan = self._plan(olds, news, call)
         label = cache_label(news.get("image_cache_name") or None, cache_id)
         for change in plan.changes:
             call.note(label, change.reason)
@@ -167,11 +167,11 @@ class ImageCacheLifecycle:
         name, timeout = spec.image_cache_name, self._timeout(spec, call)
         with self.runtime.slots.operation(call.urn):
             with _about(name):
-                region = self.runtime.region(spec.region)
+                region = self._region(spec.region, inputs, call)
                 tag, may_adopt = region.identity_tag(call.identity)
                 if spec.adopt_image_cache_id:
                     cache = self._take_over(region, spec, inputs, tag, timeout, call)
-                    return str(cache["ImageCacheId"]), self._outputs(inputs, cache)
+                    return str(cache["ImageCacheId"]), self._outputs(region, inputs, cache)
                 cache_id = self._own_orphan(region, spec, tag, timeout, call) if may_adopt else None
                 if cache_id is None:
                     self.runtime.check_cancelled()
@@ -189,7 +189,7 @@ class ImageCacheLifecycle:
                 except BuildFailedError:
                     self._delete_and_wait(region, cache_id, timeout, call, name)
                     raise
-        return cache_id, self._outputs(inputs, cache)
+        return cache_id, self._outputs(region, inputs, cache)
 
     def update(
         self,
@@ -200,17 +200,17 @@ class ImageCacheLifecycle:
     ) -> dict[str, Any]:
         """Change the cache in place and wait until it is Ready again; with nothing to
         change, finish the wait an earlier run could not (a cache still building)."""
-        plan = plan_diff(olds, news, call.naming, self.runtime.default_region)
+        plan = self._plan(olds, news, call)
         spec = spec_from_inputs(news, call.naming)
         name, timeout = spec.image_cache_name, self._timeout(spec, call)
-        region = self.runtime.region(olds.get("region_id") or spec.region)
+        region = self._region(olds.get("region_id") or spec.region, olds, call)
         with self.runtime.slots.operation(call.urn), _about(f"{name} ({cache_id})"):
             current: Mapping[str, Any] | None = region.look(cache_id)
             settled = current is None or current.get("Status") in SETTLED
             if not plan.api_changes:
                 if not settled:
                     current = self._wait_ready(region, cache_id, news, timeout, call, "update")
-                return self._outputs(news, current)
+                return self._outputs(region, news, current)
             # UpdateImageCache is refused while the cache is still building: wait first.
             if not settled or (current is not None and current.get("Status") == "Failed"):
                 current = self._wait_ready(region, cache_id, news, timeout, call, "update")
@@ -218,7 +218,7 @@ class ImageCacheLifecycle:
             region.client.update_image_cache(cache_id, update_request(spec, tag))
             call.status(cache_label(name, cache_id), "Updating")
             cache = self._wait_ready(region, cache_id, news, timeout, call, "update")
-        return self._outputs(news, cache)
+        return self._outputs(region, news, cache)
 
     # -- refresh / import / delete ----------------------------------------------------
 
@@ -232,8 +232,16 @@ class ImageCacheLifecycle:
         deleted elsewhere), and the engine drops it.
         """
         self.runtime.ids_in_state.add(cache_id)
-        region = self.runtime.region(props.get("region_id") or props.get("region"))
+        region = self._region(props.get("region_id") or props.get("region"), props, call)
         label = cache_label(props.get("image_cache_name") or "image cache", cache_id)
+        elsewhere = self._elsewhere(region, props)
+        if elsewhere is not None:
+            call.warn(
+                label,
+                f"not read: the cache is in account {elsewhere} and the provider now acts in "
+                f"account {region.acting_account()}; it stays in the state as it was",
+            )
+            return dict(props), _inputs(props)
         with _about(label):
             cache = region.look(cache_id)
             stored = any(value is not None for value in _inputs(props).values())
@@ -246,7 +254,8 @@ class ImageCacheLifecycle:
         if cache is None:
             return None
         inputs = live_inputs(cache, _inputs(props))
-        return {**props, **inputs, **outputs_from_cache(cache)}, inputs
+        account = props.get("account_id") or region.acting_account()
+        return {**props, **inputs, **outputs_from_cache(cache), "account_id": account}, inputs
 
     def delete(self, cache_id: str, props: Mapping[str, Any], call: Call) -> None:
         """Delete the cache and wait until it is gone (already gone is fine)."""
@@ -255,7 +264,16 @@ class ImageCacheLifecycle:
             timeout = float(spec_from_inputs(_inputs(props), call.naming).timeout_seconds)
         timeout = call.timeout or timeout
         name = props.get("image_cache_name")
-        region = self.runtime.region(props.get("region_id") or props.get("region"))
+        region = self._region(props.get("region_id") or props.get("region"), props, call)
+        elsewhere = self._elsewhere(region, props)
+        if elsewhere is not None:
+            call.warn(
+                cache_label(name, cache_id),
+                f"left in account {elsewhere}, not deleted: the provider now acts in account "
+                f"{region.acting_account()}; delete {cache_id} in account {elsewhere} "
+                "if it is no longer used",
+            )
+            return
         with self.runtime.slots.operation(call.urn), _about(cache_label(name, cache_id)):
             self._delete_and_wait(region, cache_id, timeout, call, name)
 
@@ -265,9 +283,31 @@ class ImageCacheLifecycle:
     def _timeout(spec: ImageCacheSpec, call: Call) -> float:
         return call.timeout or float(spec.timeout_seconds)
 
+    def _region(self, region_id: str | None, props: Mapping[str, Any], call: Call) -> Region:
+        """The region's client and poller, acting as the cache's own role if it has one."""
+        return self.runtime.region(region_id, role_of(props), call.naming)
+
+    def _plan(self, olds: Mapping[str, Any], news: Mapping[str, Any], call: Call) -> DiffPlan:
+        """The diff; a provider now acting in another account is a move (diff.moved),
+        unless the cache names its own role (a change of that replaces it anyway)."""
+        own_role = olds.get("assume_role") or news.get("assume_role")
+        account = None if own_role else self.runtime.configured_account
+        return plan_diff(olds, news, call.naming, self.runtime.default_region, account)
+
     @staticmethod
-    def _outputs(inputs: Mapping[str, Any], cache: Mapping[str, Any] | None) -> dict[str, Any]:
-        return {**inputs, **(outputs_from_cache(cache) if cache else {})}
+    def _outputs(
+        region: Region, inputs: Mapping[str, Any], cache: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        outputs = {**inputs, **(outputs_from_cache(cache) if cache else {})}
+        return {**outputs, "account_id": region.acting_account()}
+
+    @staticmethod
+    def _elsewhere(region: Region, props: Mapping[str, Any]) -> str | None:
+        """The account a cache of the state is in, when the provider now acts in another
+        (then nothing is done to it: it is not ours to touch from here)."""
+        stored = props.get("account_id")
+        acting = region.acting_account() if stored else None
+        return str(stored) if stored and acting and stored != acting else None
 
     def _own_orphan(
         self,
@@ -376,7 +416,8 @@ class ImageCacheLifecycle:
                 )
             else:
                 reason = self._past_deadline(timeout, where, call, operation)
-            raise ResourceInitError(cache_id, self._outputs(inputs, last), reason) from exc
+            outputs = self._outputs(region, inputs, last)
+            raise ResourceInitError(cache_id, outputs, reason) from exc
 
     @staticmethod
     def _past_deadline(timeout: float, where: str, call: Call, operation: str) -> str:

@@ -16,26 +16,46 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import httpx
 
 from pulumi_eci_cache.cloud.client import EciClient
 from pulumi_eci_cache.cloud.clock import ServiceClock
-from pulumi_eci_cache.cloud.credentials import KeyNames, Settings, resolve_settings
+from pulumi_eci_cache.cloud.credentials import (
+    CredentialSource,
+    KeyNames,
+    Settings,
+    resolve_settings,
+)
 from pulumi_eci_cache.cloud.poller import PolledCache, SharedPoller
 from pulumi_eci_cache.cloud.ratelimit import AdaptiveRateLimiter
+from pulumi_eci_cache.cloud.roles import cache_role, with_roles
 from pulumi_eci_cache.cloud.waiter import PollSchedule, Waiter
-from pulumi_eci_cache.errors import CancelledError
+from pulumi_eci_cache.errors import CancelledError, ConfigError
 from pulumi_eci_cache.lifecycle.slots import SlotWatch, default_parallel
 from pulumi_eci_cache.rules.config import ProviderConfig, stack_key
-from pulumi_eci_cache.rules.identity import identity_tag_value, principal
+from pulumi_eci_cache.rules.identity import account_of_arn, identity_tag_value
+from pulumi_eci_cache.rules.model import SNAKE, Naming
 from pulumi_eci_cache.rules.retry import RetryPolicy
+from pulumi_eci_cache.rules.roles import AssumeRole
 
-__all__ = ["POLLER_RETRY", "Region", "Runtime"]
+__all__ = ["POLLER_RETRY", "Region", "Runtime", "role_of"]
 
 # The poller's own retry: one quick second try, then the round is skipped and retried.
 POLLER_RETRY = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0)
+
+
+def role_of(props: Mapping[str, Any]) -> AssumeRole | None:
+    """A cache's own role (its ``assume_role`` input, as stored), or None."""
+    value = props.get("assume_role")
+    if not isinstance(value, Mapping):
+        return None
+    try:
+        return AssumeRole.model_validate(dict(value))
+    except ValueError:  # checked at preview; a state can only hold a valid one
+        return None
 
 
 class Region:
@@ -99,14 +119,18 @@ class Region:
             on_poll=on_poll,
         )
 
+    def acting_account(self) -> str | None:
+        """The account these credentials act in, when known (learned once)."""
+        who = self.settings.credentials.principal()
+        return who.account_id if who is not None else None
+
     def identity_tag(self, resource: str | None) -> tuple[str | None, bool]:
         """The identity tag value for a new cache of ``resource``, and whether a cache
         bearing it may be that resource's own (False: no stable principal, identity.py)."""
         if not resource:
             return None, False
-        credential = self.settings.credentials()
-        who = principal(credential.access_key_id, credential.security_token, self.settings.role)
-        return identity_tag_value(resource, who), who is not None
+        who = self.settings.credentials.principal()
+        return identity_tag_value(resource, who.key if who else None), who is not None
 
     def close(self) -> None:
         self.poller.interrupt(CancelledError("the provider shut down"))
@@ -144,14 +168,23 @@ class Runtime:
         self.slots = SlotWatch(*default_parallel(self.environ), clock=time.monotonic)
         self._lock = threading.Lock()
         self._settings: Settings | None = None
-        self._regions: dict[str, Region] = {}
+        self._regions: dict[tuple[str, str], Region] = {}
+        self._roles: dict[str, CredentialSource] = {}
 
     @property
     def settings(self) -> Settings:
         """Region, endpoint and credential source (credentials are resolved on first use)."""
         with self._lock:
             if self._settings is None:
-                self._settings = resolve_settings(self.config, self.environ, self.keys, self.origin)
+                self._settings = resolve_settings(
+                    self.config,
+                    self.environ,
+                    self.keys,
+                    self.origin,
+                    transport=self.transport,
+                    service_clock=self.service_clock,
+                    sleep=self.sleep,
+                )
             return self._settings
 
     @property
@@ -162,14 +195,41 @@ class Runtime:
         except Exception:  # a ConfigError: said again, to the point, by the call that needs it
             return None
 
-    def region(self, region_id: str | None = None) -> Region:
-        """The region's client, limiter and poller (the provider's region by default)."""
+    @property
+    def configured_account(self) -> str | None:
+        """The account the settings' role is in, known without a call (a preview makes
+        none): the account of the last role the provider assumes, else None."""
+        from pulumi_eci_cache.cloud.roles import role_chain
+
+        try:
+            chain = role_chain(self.config, self.environ, self.keys)
+        except ConfigError:  # said again, to the point, by the call that needs it
+            return None
+        return account_of_arn(chain[-1].role_arn) if chain else None
+
+    def region(
+        self,
+        region_id: str | None = None,
+        role: AssumeRole | None = None,
+        naming: Naming = SNAKE,
+    ) -> Region:
+        """The region's client, limiter and poller (the provider's region by default),
+        acting as ``role`` (a cache's own, assumed with the provider's credentials) if
+        given: one session per role, shared by its regions."""
         base = self.settings
         wanted = region_id or base.region_id
+        role_key = role.model_dump_json() if role is not None else ""
         with self._lock:
-            if wanted not in self._regions:
-                self._regions[wanted] = Region(self, base.in_region(wanted))
-            return self._regions[wanted]
+            key = (wanted, role_key)
+            if key not in self._regions:
+                settings = base.in_region(wanted)
+                if role is not None:
+                    if role_key not in self._roles:
+                        spec = cache_role(role, naming, self.environ)
+                        self._roles[role_key] = with_roles([spec], base.credentials, base.sts)
+                    settings = replace(settings, credentials=self._roles[role_key])
+                self._regions[key] = Region(self, settings)
+            return self._regions[key]
 
     def sleep(self, seconds: float) -> None:
         """Sleep, unless the engine cancels first (then CancelledError)."""

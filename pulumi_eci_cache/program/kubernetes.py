@@ -87,6 +87,10 @@ _NO_PLACE = {
     "adopt_image_cache_id": (
         "the ImageCache object cannot take over an existing cache: leave it unset"
     ),
+    "assume_role": (
+        "the ImageCache object has no role: the cluster's account builds it; apply it to a "
+        "cluster in that account"
+    ),
     "region": (
         "the ImageCache object has no region: the cluster's region is the cache's; apply "
         "it to a cluster in that region"

@@ -18,15 +18,19 @@ from pulumi.dynamic import Resource
 from pulumi_eci_cache.provider import IDENTITY_KEY, ImageCacheProvider
 from pulumi_eci_cache.rules.api import OUTPUT_FIELDS
 from pulumi_eci_cache.rules.identity import resource_identity
+from pulumi_eci_cache.rules.model import ImageCacheSpec
+from pulumi_eci_cache.rules.secrets import secret_fields
 
 __all__ = [
     "ImageCache",
     "ImageCacheAcrRegistryInfoArgs",
     "ImageCacheArgs",
+    "ImageCacheAssumeRoleArgs",
     "ImageCacheImageRegistryCredentialArgs",
 ]
 
-SECRET_INPUTS = ["image_registry_credentials"]
+# Stored as secrets whatever the program marked (rules/secrets.py: declared once).
+SECRET_INPUTS = sorted(secret_fields(ImageCacheSpec))
 
 
 @dataclass
@@ -49,6 +53,18 @@ class ImageCacheAcrRegistryInfoArgs:
 
 
 @dataclass
+class ImageCacheAssumeRoleArgs:
+    """A RAM role to build one cache as (pulumi-alicloud's ``assumeRole`` fields), assumed
+    with the provider's credentials: caches in several accounts from one program."""
+
+    role_arn: pulumi.Input[str]
+    session_name: pulumi.Input[str] | None = None
+    policy: pulumi.Input[str] | None = None
+    session_expiration: pulumi.Input[int] | None = None
+    external_id: pulumi.Input[str] | None = None
+
+
+@dataclass
 class ImageCacheArgs:
     """Every field of CreateImageCache. ``None`` means "the service's default".
 
@@ -62,6 +78,8 @@ class ImageCacheArgs:
       creating one: brought to this spec if what Describe shows differs;
     - ``annotations`` a map sent as the cache's JSON ``Annotations`` (replaces on change);
     - ``region`` the region to build in (default: the stack's, ``alicloud:region``);
+    - ``assume_role`` a RAM role to build the cache as, assumed with the stack's
+      credentials (default: the stack's own, ``alicloud:assumeRole``): another account;
       changing it replaces the cache.
 
     The fields are the input model's (rules/model.py), in its order; a test holds them
@@ -95,11 +113,19 @@ class ImageCacheArgs:
     adopt_image_cache_id: pulumi.Input[str] | None = None
     annotations: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
     region: pulumi.Input[str] | None = None
+    assume_role: ImageCacheAssumeRoleArgs | None = None
 
 
 def _plain(value: Any) -> Any:
     """Nested Args dataclasses -> dicts the dynamic provider can carry."""
-    if isinstance(value, (ImageCacheImageRegistryCredentialArgs, ImageCacheAcrRegistryInfoArgs)):
+    if isinstance(
+        value,
+        (
+            ImageCacheImageRegistryCredentialArgs,
+            ImageCacheAcrRegistryInfoArgs,
+            ImageCacheAssumeRoleArgs,
+        ),
+    ):
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
@@ -145,6 +171,7 @@ class ImageCache(Resource, module="eci", name="ImageCache"):
     last_matched_time: pulumi.Output[str]
     region_id: pulumi.Output[str]
     events: pulumi.Output[list[dict[str, Any]]]
+    account_id: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -162,10 +189,9 @@ class ImageCache(Resource, module="eci", name="ImageCache"):
             for f in fields(args)
             if getattr(args, f.name) is not None
         }
-        if "image_registry_credentials" in props:
-            props["image_registry_credentials"] = pulumi.Output.secret(
-                props["image_registry_credentials"]
-            )
+        for name in SECRET_INPUTS:
+            if name in props:
+                props[name] = pulumi.Output.secret(props[name])
         props[IDENTITY_KEY] = _identity(resource_name, opts)
         for name in OUTPUT_FIELDS:
             props.setdefault(name, None)

@@ -96,6 +96,11 @@ class ImageCacheOutputs(BaseModel):
     events: Annotated[list[CacheEvent] | None, Api("Events")] = Field(
         default=None, description="The build's events, most recent last."
     )
+    account_id: Annotated[str | None, Api()] = Field(
+        default=None,
+        description="The account the cache is in, when the provider knows it (it acts as "
+        "a role): a provider moved to another account leaves this cache alone.",
+    )
 
 
 OUTPUT_FIELDS: tuple[str, ...] = tuple(ImageCacheOutputs.model_fields)
@@ -189,7 +194,8 @@ def outputs_from_cache(cache: Mapping[str, Any]) -> dict[str, Any]:
     """Everything Describe tells us about a cache, under output names."""
     outs: dict[str, Any] = {}
     for name, info in ImageCacheOutputs.model_fields.items():
-        outs[name] = cache.get(str(api_of(info).name))
+        if api_of(info).name:  # the rest are the provider's own knowledge, not Describe's
+            outs[name] = cache.get(str(api_of(info).name))
     event_fields = {name: str(api_of(info).name) for name, info in CacheEvent.model_fields.items()}
     outs["events"] = [
         {name: event[api] for name, api in event_fields.items() if event.get(api) is not None}

@@ -14,17 +14,32 @@ shown). Pure: no I/O.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import re
+import typing
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+)
 from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
 
-from .model import CheckFailureInfo
+from . import secrets
+from .model import REGION_PATTERN, CheckFailureInfo
+from .roles import AssumeRole, AssumeRoleWithOidc
+from .wording import Rule, constraints_of, rule_words
 
 __all__ = [
     "AssumeRole",
+    "AssumeRoleWithOidc",
     "ProviderConfig",
     "check_config",
     "stack_key",
@@ -52,15 +67,48 @@ def _json_object(value: object) -> object:
     return value
 
 
-class AssumeRole(BaseModel):
-    """The RAM role the credentials act as (pulumi-alicloud's ``assumeRole``)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True, alias_generator=to_camel)
-
-    role_arn: str = Field(description='The role\'s ARN, "acs:ram::<account>:role/<name>".')
-    session_name: str | None = Field(default=None, description="The role session's name.")
+RegionId = Annotated[str, Field(pattern=REGION_PATTERN), Rule('a region id such as "cn-hangzhou"')]
 
 
+def _endpoint(value: str | None) -> str | None:
+    """An endpoint URL: http or https, a host, a port that is a number (no path)."""
+    if value is None:
+        return value
+    problem = endpoint_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def endpoint_problem(value: str) -> str:
+    """What is wrong with an endpoint as written ("" when nothing is): a scheme-less
+    ``host[:port]`` is https, as the vendor's SDKs take it."""
+    text = value.strip()
+    if not text:
+        return 'must be a URL such as "https://eci.cn-hangzhou.aliyuncs.com", not empty'
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "https", text
+    if scheme.lower() not in ("http", "https"):
+        return f"must be an http:// or https:// URL, not {scheme}://"
+    hostport = rest.rstrip("/")
+    if "/" in hostport or "?" in hostport or "#" in hostport:
+        return "must be a scheme, a host and a port only, without a path"
+    host, _, port = hostport.rpartition(":") if hostport.count(":") == 1 else (hostport, "", "")
+    if hostport.startswith("["):  # [IPv6]:port
+        host, _, port = hostport.partition("]")
+        host, port = host + "]", port.removeprefix(":")
+    if not host or not re.fullmatch(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]", host):
+        return "must name a host (letters, digits, dots and dashes)"
+    if port and not (port.isdigit() and 0 < int(port) < 65536):
+        return f'has port "{port}": a port is a number from 1 to 65535'
+    return ""
+
+
+Endpoint = Annotated[str, AfterValidator(_endpoint)]
+
+
+@secrets.register
 class ProviderConfig(BaseModel):
     """Where the caches live and who creates them; how hard the provider may push."""
 
@@ -72,7 +120,7 @@ class ProviderConfig(BaseModel):
         loc_by_alias=False,
     )
 
-    region: Annotated[str | None, ALICLOUD] = Field(
+    region: Annotated[RegionId | None, ALICLOUD] = Field(
         default=None,
         description="The region of the caches (else ALIBABA_CLOUD_REGION_ID or "
         "ALICLOUD_REGION, or the aliyun CLI profile's).",
@@ -91,15 +139,31 @@ class ProviderConfig(BaseModel):
     )
     assume_role: Annotated[AssumeRole | None, BeforeValidator(_json_object), ALICLOUD] = Field(
         default=None,
-        description="The RAM role the credentials act as; it names who creates a cache "
-        "when the credentials are temporary.",
+        description="A RAM role to act as: the base credentials sign only the STS "
+        "AssumeRole call, and every ECI call is signed as the role (else "
+        "ALIBABA_CLOUD_ROLE_ARN).",
+    )
+    assume_role_with_oidc: Annotated[
+        AssumeRoleWithOidc | None, BeforeValidator(_json_object), ALICLOUD
+    ] = Field(
+        default=None,
+        description="A RAM role to act as with an OIDC token (CI without keys; else "
+        "ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and "
+        "ALIBABA_CLOUD_OIDC_TOKEN_FILE). With assumeRole too, that role is assumed from "
+        "this one.",
     )
     ecs_role_name: Annotated[str | None, ALICLOUD] = Field(
         default=None, description="The ECS instance RAM role to take credentials from."
     )
-    endpoint: Annotated[str | None, ECI_CACHE] = Field(
+    endpoint: Annotated[Endpoint | None, ECI_CACHE] = Field(
         default=None,
-        description="The ECI endpoint (default https://eci.<region>.aliyuncs.com), e.g. the "
+        description="The ECI endpoint (default https://eci.<region>.aliyuncs.com, else "
+        "ECI_CACHE_ENDPOINT), e.g. the emulator's http://127.0.0.1:8686.",
+    )
+    sts_endpoint: Annotated[Endpoint | None, ECI_CACHE] = Field(
+        default=None,
+        description="The STS endpoint that roles are assumed at (default "
+        "https://sts.<region>.aliyuncs.com, else ALIBABA_CLOUD_STS_ENDPOINT), e.g. the "
         "emulator's http://127.0.0.1:8686.",
     )
     unreachable_timeout_seconds: Annotated[float, Field(gt=0), ECI_CACHE] = Field(
@@ -156,6 +220,16 @@ def stack_key(name: str) -> str:
     return f"{namespace}:{to_camel(name)}"
 
 
+def setting_path(key: Callable[[str], str], name: str, parts: Sequence[str] = ()) -> str:
+    """A setting, or a field inside it, as the face spells it: ``alicloud:assumeRole.roleArn``,
+    ``assumeRole.roleArn (provider pb)`` (the provider's name stays last)."""
+    shown = key(name) if name in ProviderConfig.model_fields else name
+    if not parts:
+        return shown
+    head, sep, tail = shown.partition(" (")
+    return f"{head}.{'.'.join(to_camel(part) for part in parts)}{sep}{tail}"
+
+
 def check_config(
     values: Mapping[str, Any], key: Callable[[str], str] = stack_key
 ) -> tuple[ProviderConfig | None, list[CheckFailureInfo]]:
@@ -168,16 +242,62 @@ def check_config(
         for error in exc.errors():
             loc = [str(part) for part in error["loc"]] or ["?"]
             top = loc[0]
-            shown_key = key(top) if top in ProviderConfig.model_fields else top
-            path = ".".join([shown_key, *(to_camel(part) for part in loc[1:])])
-            secret = top in _SECRETS
+            path = setting_path(key, top, loc[1:])
+            hidden = secrets.secret_fields(ProviderConfig) | secrets.secret_names()
+            secret = any(part in hidden for part in loc) or secrets.looks_secret(loc[-1])
             shown = "<secret>" if secret else json.dumps(error.get("input"), default=str)
-            failures.append(CheckFailureInfo(shown_key, f"{path} = {shown}: {error['msg']}"))
+            problem = _problem(error, _field(loc))
+            failures.append(
+                CheckFailureInfo(setting_path(key, top), f"{path} = {shown}: {problem}")
+            )
         return None, failures
 
 
-_SECRETS = frozenset(
-    name
-    for name, info in ProviderConfig.model_fields.items()
-    if "SecretStr" in str(info.annotation)
-)
+_MESSAGES = {
+    "string_type": "must be a string",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "model_type": "must be an object with named fields",
+    "model_attributes_type": "must be an object with named fields",
+    "missing": "is required",
+}
+
+
+def _field(loc: Sequence[str]) -> FieldInfo | None:
+    """The declaration a failure's location points at (through nested settings)."""
+    model: type[BaseModel] | None = ProviderConfig
+    info: FieldInfo | None = None
+    for part in loc:
+        if model is None:
+            return None
+        fields = {**model.model_fields, **{to_camel(n): f for n, f in model.model_fields.items()}}
+        info = fields.get(part)
+        if info is None:
+            return None
+        model = next(iter(_models(info.annotation)), None)
+    return info
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [found for arg in typing.get_args(annotation) for found in _models(arg)]
+
+
+def _problem(error: Any, info: FieldInfo | None) -> str:
+    """What is allowed, in our words: the rule declared with the field, else its bounds."""
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    if kind == "extra_forbidden":
+        return "no such setting"
+    said = constraints_of(info) if info is not None else {}
+    if said_rule := rule_words(kind, said):
+        return said_rule
+    return _MESSAGES.get(kind, str(error["msg"]))

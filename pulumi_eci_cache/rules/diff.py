@@ -46,6 +46,7 @@ __all__ = [
     "DiffPlan",
     "FieldRule",
     "PropertyChange",
+    "moved",
     "plan_diff",
     "property_diff_kinds",
 ]
@@ -331,13 +332,18 @@ def plan_diff(
     news: Mapping[str, Any],
     naming: Naming = SNAKE,
     region: str | None = None,
+    account: str | None = None,
 ) -> DiffPlan:
     """Compare the old outputs (which hold the old normalised inputs) with the new checked
     inputs. Computed outputs (``progress``, ``events``, ...) are not inputs and are
-    ignored, except a ``status`` that says the cache is broken (``BROKEN_STATUS``).
+    ignored, except a ``status`` that says the cache is broken (``BROKEN_STATUS``), and
+    an ``account_id`` other than the ``account`` the provider now acts in (``moved``).
     ``region`` is the provider's, for resources that do not name one; reasons name
     inputs as ``naming`` spells them."""
     changes: list[PropertyChange] = []
+    move = moved(olds, account)
+    if move is not None:
+        changes.append(move)
     broken = BROKEN_STATUS.get(str(olds.get("status")))
     if broken is not None:
         changes.append(
@@ -357,6 +363,23 @@ def plan_diff(
             what = f"{what}: {replace}, so it is replaced"
         changes.append(PropertyChange(name, "replace" if replace else "update", what))
     return DiffPlan(tuple(changes))
+
+
+def moved(olds: Mapping[str, Any], account: str | None) -> PropertyChange | None:
+    """The provider now acts in another account than the cache is in: a new cache is
+    built there, and this one is left where it is, untouched (the provider no longer
+    acts in its account, and never takes or deletes what it cannot be sure is its own)."""
+    old = olds.get("account_id")
+    if not old or not account or old == account:
+        return None
+    cache = olds.get("image_cache_id") or "the cache"
+    return PropertyChange(
+        "account_id",
+        "replace",
+        f"the provider now acts in account {account}, and {cache} is in account {old}: "
+        f"a new cache is built in {account}; {cache} is left in account {old}, not deleted "
+        f"(delete it there if unused, or move the provider back to keep it)",
+    )
 
 
 def _absent(value: Any) -> bool:

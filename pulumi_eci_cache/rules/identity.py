@@ -9,9 +9,13 @@ resource AND who creates it, so that the next run can find exactly its own orpha
   parent's type and name), computed in the program by the dynamic face (resource.py);
   the plugin face has no program-side code, so it names the resource by its URN
   (project, stack, the type chain of its parents and its name: unique in the stack);
-- the principal: who the credential is. A long-term access key is its AccessKeyId; an
-  STS credential changes its key every session, so it is the role ARN where one is
-  configured, and otherwise there is no stable principal and no automatic adoption.
+- the principal: who the provider actually acts as (``Principal``, learned once per
+  provider). A long-term access key is its AccessKeyId; an STS credential changes its
+  key every session, so it is the role it acts as: the role the provider assumed
+  (``assumeRole``, ``assumeRoleWithOidc``), the role of an aliyun CLI profile or an ECS
+  instance, or the role STS names for a bare token (GetCallerIdentity). Where none is
+  known there is no stable principal and no automatic adoption. Two roles never share
+  a principal, so they never take each other's caches.
 
 Two people who run the same program with the same stack name in one account (two
 local backends, two access keys) therefore never see each other's caches as their
@@ -21,17 +25,54 @@ own. The value is a hash: the tag shows neither the key id nor the stack. Pure.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
+from dataclasses import dataclass
 
 __all__ = [
     "IDENTITY_TAG",
+    "Principal",
+    "account_of_arn",
     "identity_tag_value",
     "principal",
     "resource_identity",
     "resource_identity_of_urn",
+    "role_of_assumed_role",
+    "role_principal",
 ]
 
 IDENTITY_TAG = "pulumi-eci-cache-resource"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who the provider acts as: ``key`` goes into the identity tag; ``account_id``
+    (when known) says which account its caches live in; ``shown`` names it in messages."""
+
+    key: str
+    account_id: str | None = None
+    shown: str = ""
+
+
+_ARN_ACCOUNT = re.compile(r"^acs:ram::([0-9]+):")
+_ASSUMED_ROLE = re.compile(r"^acs:ram::([0-9]+):assumed-role/([^/]+)/.*$")
+
+
+def account_of_arn(arn: str | None) -> str | None:
+    """``acs:ram::2222:role/b`` -> ``2222`` (None for anything else)."""
+    match = _ARN_ACCOUNT.match(arn or "")
+    return match.group(1) if match else None
+
+
+def role_of_assumed_role(arn: str) -> str | None:
+    """``acs:ram::2222:assumed-role/builder/session`` -> ``acs:ram::2222:role/builder``."""
+    match = _ASSUMED_ROLE.match(arn)
+    return f"acs:ram::{match.group(1)}:role/{match.group(2)}" if match else None
+
+
+def role_principal(role_arn: str) -> Principal:
+    """The principal of credentials that act as ``role_arn``."""
+    return Principal(f"role:{role_arn}", account_of_arn(role_arn), role_arn)
 
 
 def resource_identity(organization: str, project: str, stack: str, name: str) -> str:

@@ -54,12 +54,16 @@ from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
+from . import secrets
 from .images import canonical_image, canonical_or_raw
+from .roles import AssumeRole
+from .wording import constraints_of, rule_words
 
 __all__ = [
     "CAMEL",
     "DEFAULT_TIMEOUT",
     "INPUT_FIELDS",
+    "REGION_PATTERN",
     "REQUIRED_FIELDS",
     "SNAKE",
     "UNKNOWN",
@@ -107,7 +111,7 @@ ANNOTATIONS_MAX_BYTES = 256 * 1024
 # accept can be refused by the service.
 _NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*[a-z0-9]$"
 _CACHE_ID_PATTERN = r"^imc-[a-z0-9]+$"
-_REGION_PATTERN = r"^[a-z]+(-[a-z0-9]+)+$"
+REGION_PATTERN = r"^[a-z]+(-[a-z0-9]+)+$"
 _VSWITCH_RE = re.compile(r"vsw-[a-z0-9]+")
 _DURATION_RE = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _HOST_RE = re.compile(
@@ -510,6 +514,7 @@ class AcrRegistryInfo(BaseModel):
     )
 
 
+@secrets.register
 class ImageCacheSpec(BaseModel):
     """The validated inputs of one image cache (every field of CreateImageCache)."""
 
@@ -661,7 +666,7 @@ class ImageCacheSpec(BaseModel):
     )
     region: Annotated[
         str | None,
-        Field(pattern=_REGION_PATTERN),
+        Field(pattern=REGION_PATTERN),
         Api(
             replace="an image cache cannot move to another region",
             rule='a region id such as "cn-hangzhou"',
@@ -669,6 +674,15 @@ class ImageCacheSpec(BaseModel):
     ] = Field(
         default=None,
         description="The region to build the cache in (default: the provider's region).",
+    )
+    assume_role: Annotated[
+        AssumeRole | None,
+        Api(replace="an image cache cannot move to another account"),
+    ] = Field(
+        default=None,
+        description="A RAM role to build and keep this cache as, assumed with the "
+        "provider's credentials (default: the provider's own): caches in several "
+        "accounts from one provider.",
     )
 
     @property
@@ -683,6 +697,7 @@ REQUIRED_FIELDS: tuple[str, ...] = tuple(
 _NESTED_MODELS: dict[str, type[BaseModel]] = {
     "image_registry_credentials": RegistryCredential,
     "acr_registry_infos": AcrRegistryInfo,
+    "assume_role": AssumeRole,
 }
 
 
@@ -840,7 +855,7 @@ def _unknown_property(name: str, value: Any, naming: Naming) -> str:
     known = [naming.show(field) for field in INPUT_FIELDS]
     close = difflib.get_close_matches(name, known, n=1)
     hint = f'; did you mean "{close[0]}"?' if close else ""
-    secret = any(word in name.lower() for word in _SECRET_WORDS)
+    secret = secrets.looks_secret(name)
     shown = "" if contains_unknown(value) else f" = {SECRET if secret else _show(value)}"
     return (
         f'unknown property "{name}"{shown}: ImageCache has no such input{hint} '
@@ -862,7 +877,7 @@ def _reason(name: str, error: ErrorDetails, naming: Naming) -> str:
             shown = _show(_safe(name, loc[:-1], error["input"]))
             return f'{parent} = {shown}: "{child}" is required{rule}'
         allowed_names = ", ".join(naming.show(f) for f in model.model_fields) if model else ""
-        secret = name == "image_registry_credentials"
+        secret = name in secrets.secret_fields(ImageCacheSpec)
         shown = "" if secret else f" = {_show(error['input'])}"
         return (
             f'{parent}: unknown property "{child}"{shown} (allowed: {allowed_names})'
@@ -894,6 +909,11 @@ def _problem(name: str, loc: Sequence[int | str], error: ErrorDetails) -> str:
             length = f" (got {len(got)})" if too else ""
             return f"must be {head}{length}" + (f" of {words}" if words else "")
         return f"must be {rule}{api_of(info).unit}"
+    nested = _NESTED_MODELS.get(name)
+    if loc and nested is not None and str(loc[-1]) in nested.model_fields:
+        said = rule_words(kind, constraints_of(nested.model_fields[str(loc[-1])]))
+        if said:
+            return said
     messages = {
         "string_type": "must be a string",
         "int_type": "must be a whole number",
@@ -924,32 +944,37 @@ _CONSTRAINT_ERRORS = frozenset(
     }
 )
 
-_PUBLIC_CREDENTIAL_FIELDS = ("server", "user_name")
-_SECRET_WORDS = ("password", "secret", "token")
+
+def _public_fields(name: str) -> frozenset[str]:
+    """The fields of a secret input's entries that may be shown (a login's server and
+    user name): those not declared secret."""
+    model = _NESTED_MODELS.get(name)
+    if model is None:
+        return frozenset()
+    return frozenset(model.model_fields) - secrets.secret_fields(model)
 
 
 def _safe(name: str, loc: Sequence[int | str], value: Any) -> Any:
-    """``value`` as it may be shown: inside registry credentials only the server and
-    user name are ever shown (a password may sit under a misspelt key, or be given
-    where an entry was expected); elsewhere anything under a "password" key is hidden."""
-    if name != "image_registry_credentials":
+    """``value`` as it may be shown: inside a secret input only its entries' public
+    fields are ever shown (a password may sit under a misspelt key, or be given where
+    an entry was expected); elsewhere anything under a secret's name is hidden."""
+    if name not in secrets.secret_fields(ImageCacheSpec):
         return _redact(value)
-    if loc and loc[-1] in _PUBLIC_CREDENTIAL_FIELDS:
+    public = _public_fields(name)
+    if loc and loc[-1] in public:
         return value
     if len(loc) >= 2:
         return _Secret()
     if len(loc) == 1:
-        return _credential_entry(value)
+        return _entry(value, public)
     if isinstance(value, (list, tuple)):
-        return [_credential_entry(entry) for entry in value]
+        return [_entry(entry, public) for entry in value]
     return _Secret()
 
 
-def _credential_entry(value: Any) -> Any:
+def _entry(value: Any, public: frozenset[str]) -> Any:
     if isinstance(value, Mapping):
-        return {
-            str(k): v if k in _PUBLIC_CREDENTIAL_FIELDS else _Secret() for k, v in value.items()
-        }
+        return {str(k): v if k in public else _Secret() for k, v in value.items()}
     return _Secret()
 
 
@@ -983,7 +1008,8 @@ def _json_default(value: Any) -> Any:
 
 def _redact(value: Any) -> Any:
     if isinstance(value, Mapping):
-        return {str(k): _Secret() if k == "password" else _redact(v) for k, v in value.items()}
+        hidden = secrets.secret_names()
+        return {str(k): _Secret() if k in hidden else _redact(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_redact(v) for v in value]
     return value

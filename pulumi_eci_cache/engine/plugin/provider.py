@@ -43,14 +43,15 @@ from pulumi_eci_cache.rules.api import ImageCacheOutputs
 from pulumi_eci_cache.rules.config import ProviderConfig, check_config
 from pulumi_eci_cache.rules.diff import property_diff_kinds
 from pulumi_eci_cache.rules.identity import resource_identity_of_urn
-from pulumi_eci_cache.rules.model import CAMEL, ImageCacheSpec
+from pulumi_eci_cache.rules.model import CAMEL, INPUT_FIELDS, ImageCacheSpec
+from pulumi_eci_cache.rules.secrets import secret_fields
 
 __all__ = ["EciCacheProvider", "config_key", "setting_names"]
 
 T = TypeVar("T")
 STATE = (ImageCacheSpec, ImageCacheOutputs)  # an ImageCache's properties: inputs and outputs
 CONFIG = (ProviderConfig,)
-CONFIG_SECRETS = ("secret_key", "security_token")
+CONFIG_SECRETS = secret_fields(ProviderConfig)
 _KINDS = {kind.name: kind for kind in sdk.PropertyDiffKind}
 
 
@@ -167,6 +168,7 @@ class EciCacheProvider(sdk.Provider):
         )
 
     async def configure(self, request: sdk.ConfigureRequest) -> sdk.ConfigureResponse:
+        """The provider's settings (servicer.py has told ``named_by`` which provider)."""
         values = {k: v for k, v in from_wire(request.args, CONFIG).items() if k != "version"}
         config, failures = check_config(values, key=self.keys)
         if config is None:
@@ -195,7 +197,7 @@ class EciCacheProvider(sdk.Provider):
         plan = lifecycle.diff(request.resource_id, olds, news, self._call(request.urn))
         kinds = property_diff_kinds(plan, olds, news)
         detailed = {
-            to_camel(name): sdk.PropertyDiff(_KINDS[kind], input_diff=name != "status")
+            to_camel(name): sdk.PropertyDiff(_KINDS[kind], input_diff=name in INPUT_FIELDS)
             for name, kind in kinds.items()
         }
         return sdk.DiffResponse(

@@ -36,7 +36,7 @@ from pulumi_eci_cache.program.lookups import (
     rank_image_caches,
 )
 from pulumi_eci_cache.rules.api import CacheEvent, ImageCacheOutputs
-from pulumi_eci_cache.rules.config import AssumeRole, ProviderConfig
+from pulumi_eci_cache.rules.config import ProviderConfig
 from pulumi_eci_cache.rules.matching import ImageCacheMatch
 from pulumi_eci_cache.rules.model import (
     AcrRegistryInfo,
@@ -46,6 +46,8 @@ from pulumi_eci_cache.rules.model import (
     api_of,
     describe,
 )
+from pulumi_eci_cache.rules.roles import AssumeRole, AssumeRoleWithOidc
+from pulumi_eci_cache.rules.secrets import secret_fields
 
 __all__ = [
     "FUNCTIONS",
@@ -70,6 +72,7 @@ _TYPE_NAMES: Mapping[type, str] = {
     AcrRegistryInfo: "ImageCacheAcrRegistryInfo",
     CacheEvent: "ImageCacheEvent",
     AssumeRole: "ProviderAssumeRole",
+    AssumeRoleWithOidc: "ProviderAssumeRoleWithOidc",
     GetImageCachesResult: "GetImageCachesResult",
     GetImageCachesCacheResult: "GetImageCachesCache",
     GetImageCachesCacheEventResult: "GetImageCachesCacheEvent",
@@ -144,11 +147,7 @@ class _Builder:
 
 
 # Inputs stored and shown as secrets as a whole (their passwords are inside).
-SECRET_INPUTS = frozenset({"image_registry_credentials"})
-
-
-def _secret(annotation: Any) -> bool:
-    return "SecretStr" in repr(annotation)
+SECRET_INPUTS = secret_fields(ImageCacheSpec)
 
 
 def _fields_of(model: type) -> list[tuple[str, Any, str, bool, dict[str, Any]]]:
@@ -157,7 +156,7 @@ def _fields_of(model: type) -> list[tuple[str, Any, str, bool, dict[str, Any]]]:
         fields = []
         for name, info in model.model_fields.items():
             extra: dict[str, Any] = {}
-            if _secret(info.annotation) or name in SECRET_INPUTS:
+            if name in secret_fields(model):
                 extra["secret"] = True
             if api_of(info).replace:
                 extra["willReplaceOnChanges"] = True

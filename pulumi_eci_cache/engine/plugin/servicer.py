@@ -17,7 +17,11 @@ request and response; we keep it for that. Three things it cannot say:
   engine keeps an explicit provider whose region or endpoint changed as it was, and
   the caches on it never move; and it fails on a per-setting diff (it reads
   ``inputDiff``, the wire's name, not ``input_diff``). We answer DiffConfig the way
-  its resource ``Diff`` answers.
+  its resource ``Diff`` answers;
+- **which provider this is**: it has no ``Handshake``, so the engine never sends the
+  provider's URN with ``Configure``, and an explicit provider's settings would be named
+  as the stack's (``ecicache:region``). We answer Handshake asking for the URN
+  (``configure_with_urn``), and Configure tells the provider its name first.
 
 ``serve`` runs it the way the SDK's ``main`` does (port on stdout), with this servicer.
 """
@@ -83,7 +87,15 @@ class Servicer(ProviderServicer):
         properties = PropertyValue.marshal_map(self._ours.init_failed_properties(exc.outputs))
         return init_failed_status(exc.cache_id or getattr(request, "id", ""), properties, str(exc))
 
+    async def Handshake(self, request: Any, context: Any) -> Any:
+        """The engine's first call: we take secrets, and want each provider's URN."""
+        return provider_pb2.ProviderHandshakeResponse(
+            accept_secrets=True, accept_resources=False, accept_outputs=False
+        )
+
     async def Configure(self, request: Any, context: Any) -> Any:
+        if request.urn:
+            self._ours.named_by(request.urn)
         return await self._answer(super().Configure, request, context)
 
     async def CheckConfig(self, request: Any, context: Any) -> Any:
