@@ -215,3 +215,16 @@ def test_an_import_reads_every_field_describe_shows() -> None:
         "image_cache_size": 40,
         "tags": {"team": "web"},
     }
+
+
+def test_the_secret_values_of_a_request_are_its_registry_passwords() -> None:
+    from pulumi_eci_cache.rules.api import secret_values
+
+    request = {
+        "ImageCacheName": "web",
+        "ImageRegistryCredentials": [
+            {"Server": "r.example.com", "UserName": "u", "Password": "pa55-one"},
+            {"Server": "q.example.com", "UserName": "v", "Password": "pa55-two"},
+        ],
+    }
+    assert secret_values(request) == ["pa55-one", "pa55-two"]

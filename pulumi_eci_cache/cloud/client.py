@@ -27,6 +27,7 @@ from pulumi_eci_cache.cloud.clock import ServiceClock
 from pulumi_eci_cache.cloud.credentials import Settings, StaticCredentials
 from pulumi_eci_cache.cloud.rpc import DEFAULT_TIMEOUT, RateLimiter, RpcClient, short_reason
 from pulumi_eci_cache.errors import ApiError
+from pulumi_eci_cache.rules.api import secret_values
 from pulumi_eci_cache.rules.retry import RetryPolicy
 
 __all__ = [
@@ -105,14 +106,6 @@ def flatten_params(request: RpcRequest, fields: Mapping[str, Any]) -> dict[str, 
     params = {k: _wire_value(v) for k, v in (request.get_query_params() or {}).items()}
     params.update(extra)
     return {k: str(v) for k, v in params.items() if v is not None}
-
-
-def _secret_values(fields: Mapping[str, Any]) -> list[str]:
-    return [
-        str(c["Password"])
-        for c in fields.get("ImageRegistryCredentials") or ()
-        if c.get("Password")
-    ]
 
 
 class EciClient:
@@ -216,7 +209,7 @@ class EciClient:
             request.get_action_name(),
             request.get_version(),
             params,
-            secrets=_secret_values(fields),
+            secrets=secret_values(fields),
             retry=retry,
             quiet=quiet,
         )

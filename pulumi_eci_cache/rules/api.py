@@ -10,6 +10,7 @@ refresh (or an import) reads back from it. Pure: no I/O.
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from .identity import IDENTITY_TAG
 from .images import same_images
 from .model import INPUT_FIELDS, Api, ImageCacheSpec, api_of
+from .secrets import secret_fields
 
 __all__ = [
     "OUTPUT_FIELDS",
@@ -28,6 +30,7 @@ __all__ = [
     "identity_tag_of",
     "live_inputs",
     "outputs_from_cache",
+    "secret_values",
     "update_request",
 ]
 
@@ -176,6 +179,36 @@ def update_request(spec: ImageCacheSpec, identity_tag: str | None = None) -> dic
         if declared.replace and declared.name:
             api.pop(declared.name, None)
     return api
+
+
+def secret_values(request: Mapping[str, Any]) -> list[str]:
+    """The secret values a request (Contract 1) carries, found by the declarations
+    (rules/secrets.py): a registry login's password. They are scrubbed from messages."""
+    found: list[str] = []
+
+    def collect(value: Any, model: type[BaseModel]) -> None:
+        entries = value if isinstance(value, (list, tuple)) else [value]
+        for entry in entries:
+            if not isinstance(entry, Mapping):
+                continue
+            for name, info in model.model_fields.items():
+                wire = entry.get(str(api_of(info).name))
+                if wire is None or name not in secret_fields(model):
+                    continue
+                nested = next(iter(_models_of(info.annotation)), None)
+                if nested is None:
+                    found.append(str(wire))
+                else:
+                    collect(wire, nested)
+
+    collect(request, ImageCacheSpec)
+    return found
+
+
+def _models_of(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_of(arg)]
 
 
 def identity_tag_of(cache: Mapping[str, Any] | None) -> str | None:
