@@ -71,11 +71,29 @@ class EciCacheError(Exception):
     subject = ""
 
     def about(self, subject: str) -> EciCacheError:
-        """Prefix the message with the cache it concerns (once)."""
-        if subject and not self.subject and self.args:
-            self.subject = subject
-            self.args = (f"{subject}: {self.args[0]}", *self.args[1:])
-        return self
+        """This error about the cache ``subject``: a copy whose message starts with it
+        (once). A copy, because one error may reach many callers (a polling round that
+        failed is every waiter's), and each names its own cache."""
+        if not subject or self.subject or not self.args:
+            return self
+        named = self._copy()
+        named.subject = subject
+        named.args = (f"{subject}: {self.args[0]}", *self.args[1:])
+        return named
+
+    def again(self) -> EciCacheError:
+        """The same failure, to raise once more (from another thread, for another call)."""
+        return self._copy()
+
+    def _copy(self) -> EciCacheError:
+        """A shallow copy that keeps every attribute (``copy.copy`` would call the
+        constructor with the formatted message)."""
+        twin = type(self).__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin.args = self.args
+        twin.__cause__, twin.__context__ = self.__cause__, self.__context__
+        twin.__traceback__ = self.__traceback__
+        return twin
 
 
 class ConfigError(EciCacheError):
@@ -99,9 +117,13 @@ class TransportError(EciCacheError):
     """No HTTP answer.
 
     ``unreachable``: the request never reached the service (connection refused, DNS
-    failure, TLS error, connect timeout) -- retried for a bounded time only, since
-    waiting longer rarely helps and a person is watching. Otherwise the answer was lost
-    on the way (reset, read timeout): retried like a 5xx (ClientTokens make it safe).
+    failure, connect timeout) -- retried for a bounded time only, since waiting longer
+    rarely helps and a person is watching. Otherwise the answer was lost on the way
+    (reset, read timeout): retried like a 5xx (ClientTokens make it safe).
+    ``permanent``: no retry can change it (an unsupported scheme, a TLS handshake with
+    a server that does not speak TLS, a malformed URL): it fails at once, with ``hint``
+    saying what to change. ``given_up``: a call spent the whole patience on it, so the
+    endpoint is down; the provider's other calls to it fail at once (rpc.py).
     """
 
     def __init__(
@@ -116,6 +138,9 @@ class TransportError(EciCacheError):
         elapsed: float = 0.0,
         keys: KeyNames = _setting,
         product: str = "ECI",
+        permanent: bool = False,
+        hint: str = "",
+        given_up: bool = False,
     ) -> None:
         where = f"the {product} endpoint" + (f" {endpoint}" if endpoint else "")
         if endpoint_source:
@@ -123,12 +148,21 @@ class TransportError(EciCacheError):
         plural = "attempt" if attempts == 1 else "attempts"
         tries = f" after {attempts} {plural} in {elapsed:.0f}s" if attempts > 1 or elapsed else ""
         what = "cannot reach" if unreachable else "no answer from"
-        message = (
-            f"{action}: {what} {where}{tries}: {reason}. Check that the endpoint is right "
-            f"and reachable from this machine (or set {keys(_ENDPOINT_SETTING[product])}), "
-            "then run the update again"
+        setting = keys(_ENDPOINT_SETTING[product])
+        advice = (
+            hint.format(setting=setting)
+            if hint
+            else (
+                "Check that the endpoint is right and reachable from this machine (or set "
+                f"{setting}), then run the update again"
+            )
         )
-        super().__init__(message)
+        super().__init__(f"{action}: {what} {where}{tries}: {reason.rstrip('.')}. {advice}")
+        self.permanent = permanent
+        self.hint = hint
+        self.given_up = given_up
+        self.attempts = attempts
+        self.elapsed = elapsed
         self.action = action
         self.reason = reason
         self.endpoint = endpoint
@@ -137,7 +171,7 @@ class TransportError(EciCacheError):
         self.keys = keys
         self.product = product
 
-    def retried(self, attempts: int, elapsed: float) -> TransportError:
+    def retried(self, attempts: int, elapsed: float, given_up: bool = False) -> TransportError:
         """The same failure, after ``attempts`` tries over ``elapsed`` seconds."""
         return TransportError(
             self.action,
@@ -149,11 +183,14 @@ class TransportError(EciCacheError):
             elapsed=elapsed,
             keys=self.keys,
             product=self.product,
+            permanent=self.permanent,
+            hint=self.hint,
+            given_up=given_up,
         )
 
     @property
     def retryable(self) -> bool:
-        return True
+        return not self.permanent
 
 
 class AdoptionError(EciCacheError):
@@ -287,11 +324,14 @@ class WaitError(EciCacheError):
     def about(self, subject: str) -> EciCacheError:
         """As ``EciCacheError.about``; a subject that names the cache already says which."""
         named = f"image cache {self.cache_id}"
-        if self.cache_id and self.cache_id in subject and self.args:
-            text = str(self.args[0])
-            if text.startswith(named):
-                self.args = ("the cache" + text[len(named) :], *self.args[1:])
-        return super().about(subject)
+        if self.subject or not (self.cache_id and self.cache_id in subject and self.args):
+            return super().about(subject)
+        text = str(self.args[0])
+        if not text.startswith(named):
+            return super().about(subject)
+        shorter = self._copy()
+        shorter.args = ("the cache" + text[len(named) :], *self.args[1:])
+        return EciCacheError.about(shorter, subject)
 
 
 class BuildFailedError(WaitError):

@@ -124,26 +124,34 @@ class _DynamicFace:
 
 _lock = threading.Lock()
 _face: _DynamicFace | None = None
+# The stack config's problems: every check reports them (so `pulumi preview` shows them
+# on each resource, with no API call), and every other call fails with them.
+_settings_failures: list[CheckFailure] = []
 
 
-def _configure(raw: Mapping[str, Any]) -> _DynamicFace:
+def _configure(raw: Mapping[str, Any]) -> _DynamicFace | None:
     global _face
     config, failures = check_config(ProviderConfig.stack_values(raw))
-    if config is None:
-        raise ConfigError("; ".join(f.reason for f in failures))
     with _lock:
         if _face is not None:
             _face.runtime.close()
-        _face = _DynamicFace(config)
+        _face = None if config is None else _DynamicFace(config)
+        _settings_failures[:] = [CheckFailure(f.property, f.reason) for f in failures]
         return _face
 
 
 def _current() -> _DynamicFace:
     """The process's face (configured by the engine first; from the environment in tests
-    that call the provider without a Configure)."""
+    that call the provider without a Configure); ConfigError when the settings are bad."""
     with _lock:
-        face = _face
-    return face if face is not None else _configure({})
+        face, failures = _face, list(_settings_failures)
+    if failures:
+        raise ConfigError("; ".join(f.reason for f in failures))
+    if face is None:
+        face = _configure({})
+    if face is None:
+        return _current()
+    return face
 
 
 def _property_kinds(olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, str]:
@@ -170,7 +178,7 @@ class ImageCacheProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         face = _configure(getattr(req.config, "_props", {}) or {})
-        workers = face.runtime.config.max_concurrent_operations
+        workers = face.runtime.config.max_concurrent_operations if face else SDK_WORKERS
         if workers > SDK_WORKERS:
             lift_worker_ceiling(workers)
         server_hooks.use("Diff", _DETAILED_DIFF)
@@ -178,6 +186,10 @@ class ImageCacheProvider(ResourceProvider):
         server_hooks.install()
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        with _lock:
+            settings_failures = list(_settings_failures)
+        if settings_failures:
+            return CheckResult(news, settings_failures)
         face = _current()
         outcome = face.lifecycle.check(_user(news), face.call(news))
         inputs = {**_to_wire(outcome.inputs), **_internal(news)}

@@ -154,8 +154,23 @@ def test_endpoint_from_the_environment(tmp_path: Path) -> None:
     )
 
 
-def test_an_endpoint_without_scheme_gets_https() -> None:
-    assert normalise_endpoint("eci-vpc.cn-hangzhou.aliyuncs.com") == (
+def test_an_endpoint_without_a_scheme_is_refused_not_guessed(tmp_path: Path) -> None:
+    # https to a plain-HTTP endpoint would fail every call; say so at once instead.
+    with pytest.raises(ConfigError, match=r"must start with http:// or https://"):
+        resolve_settings(
+            cfg({"alicloud:region": "cn-hangzhou", "eci-cache:endpoint": "127.0.0.1:8686"}),
+            empty_home(tmp_path),
+        )
+
+
+def test_a_bad_endpoint_variable_is_refused_naming_it(tmp_path: Path) -> None:
+    env = {**empty_home(tmp_path), "ECI_CACHE_ENDPOINT": "http://127.0.0.1:notaport"}
+    with pytest.raises(ConfigError, match=r"environment variable ECI_CACHE_ENDPOINT = .*port"):
+        resolve_settings(cfg({"alicloud:region": "cn-hangzhou"}), env)
+
+
+def test_an_endpoint_loses_its_trailing_slash() -> None:
+    assert normalise_endpoint(" https://eci-vpc.cn-hangzhou.aliyuncs.com/ ") == (
         "https://eci-vpc.cn-hangzhou.aliyuncs.com"
     )
 

@@ -551,3 +551,12 @@ def test_new_cache_stays_invisible_for_the_configured_polls(backend: EciBackend)
         backend.describe_image_caches(REGION, {"ImageCacheId": cache.cache_id})[1] for _ in range(3)
     ]
     assert seen == [0, 0, 1]
+
+
+def test_a_forced_fault_can_let_some_calls_pass_first() -> None:
+    from pulumi_eci_cache.emulator import Faults
+
+    faults = Faults()
+    faults.force("DescribeImageCaches", code="Forbidden.RAM", http_status=403, skip=2)
+    taken = [faults.take("DescribeImageCaches") for _ in range(4)]
+    assert [f.code if f else None for f in taken] == [None, None, "Forbidden.RAM", None]

@@ -15,8 +15,19 @@ def test_a_wait_error_about_its_own_cache_does_not_name_it_twice() -> None:
 
 def test_an_error_is_named_for_its_cache_only_once() -> None:
     error = ApiError("DeleteImageCache", "Forbidden", "no", "r", 403)
-    error.about("web (imc-1)").about("web (imc-1)")
-    assert str(error).startswith("web (imc-1): DeleteImageCache failed: Forbidden: no")
+    named = error.about("web (imc-1)").about("web (imc-1)")
+    assert str(named).startswith("web (imc-1): DeleteImageCache failed: Forbidden: no")
+    assert not str(named).startswith("web (imc-1): web (imc-1)")
+
+
+def test_one_error_given_to_many_caches_names_each_its_own() -> None:
+    # A polling round that failed is handed to every cache waiting on it.
+    error = ApiError("DescribeImageCaches", "Forbidden.RAM", "no", "r", 403)
+    first, second = error.about("cache-1 (imc-1)"), error.about("cache-6 (imc-6)")
+    assert str(first).startswith("cache-1 (imc-1): DescribeImageCaches failed")
+    assert str(second).startswith("cache-6 (imc-6): DescribeImageCaches failed")
+    assert str(error).startswith("DescribeImageCaches failed")
+    assert (second.code, second.http_status) == ("Forbidden.RAM", 403)
 
 
 @pytest.mark.parametrize(

@@ -389,3 +389,46 @@ def test_a_waiter_whose_cache_a_round_saw_ready_returns_without_waiting_for_its_
     ready = fake_time.result(waiting)
     assert (ready["Status"], ready["Round"]) == ("Ready", 2)
     assert service.started == [0.0, 1.0]  # no round at its own 5 s
+
+
+def test_a_poller_that_gave_up_on_the_endpoint_tells_the_client(fake_time: FakeTime) -> None:
+    started: list[float] = []
+    told: list[TransportError] = []
+    down = TransportError("DescribeImageCaches", "ConnectError: refused", unreachable=True)
+    poller = on_fake_time(
+        fake_time,
+        failing(fake_time, down, started),
+        min_interval=0.01,
+        unreachable_after=0.1,
+        on_unreachable=told.append,
+    )
+    with pytest.raises(TransportError) as info:
+        poller.observe("imc-1", fake_time.clock())
+    assert [error.given_up for error in told] == [True]
+    assert str(told[0]) == str(info.value)
+
+
+def test_an_endpoint_another_call_found_down_fails_the_waiters_at_once(
+    fake_time: FakeTime,
+) -> None:
+    started: list[float] = []
+    down = TransportError(
+        "DeleteImageCache", "ConnectError: refused", unreachable=True, given_up=True
+    )
+    poller = on_fake_time(
+        fake_time, failing(fake_time, down, started), min_interval=0.01, unreachable_after=60
+    )
+    with pytest.raises(TransportError, match="DeleteImageCache"):
+        poller.observe("imc-1", fake_time.clock())
+    assert len(started) == 1  # the first round's answer, not sixty seconds of them
+
+
+def test_a_round_that_can_never_succeed_fails_its_waiters_at_once(fake_time: FakeTime) -> None:
+    started: list[float] = []
+    scheme = TransportError("DescribeImageCaches", "UnsupportedProtocol", permanent=True)
+    poller = on_fake_time(
+        fake_time, failing(fake_time, scheme, started), min_interval=0.01, unreachable_after=60
+    )
+    with pytest.raises(TransportError, match="UnsupportedProtocol"):
+        poller.observe("imc-1", fake_time.clock())
+    assert len(started) == 1

@@ -13,6 +13,7 @@ raced against a deadline.
 from __future__ import annotations
 
 import base64
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -755,3 +756,66 @@ def test_a_change_of_annotations_replaces_the_cache(provider: ProviderServer) ->
     cache_id, outs = create(provider, annotations={"team": "web"})
     checked, _ = provider.check("web", inputs(annotations={"team": "ops"}))
     assert list(provider.diff("web", cache_id, outs, checked).replaces) == ["annotations"]
+
+
+# ------------------------------------------------- nothing lost when a wait fails
+
+
+def test_a_service_error_during_the_wait_keeps_the_accepted_cache_in_the_state(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    emulator.backend.hold_builds = True
+    checked, _ = provider.check("web", inputs())
+    caught: list[grpc.RpcError] = []
+
+    def run() -> None:
+        try:
+            provider.create("web", checked)
+        except grpc.RpcError as error:
+            caught.append(error)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 30
+    while not live(emulator) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    emulator.backend.faults.force("DescribeImageCaches", code="Forbidden.RAM", http_status=403)
+    worker.join(timeout=60)
+    detail = init_failure(caught[0])
+    [cache] = live(emulator)
+    assert detail is not None and detail.id == cache["ImageCacheId"]
+    reason = detail.reasons[0]
+    assert reason.startswith(f"web ({cache['ImageCacheId']}): the wait")
+    assert "DescribeImageCaches failed: Forbidden.RAM" in reason
+    assert "kept in the state" in reason and "Traceback" not in reason
+
+
+def test_a_failed_round_names_each_waiting_cache_its_own(
+    provider: ProviderServer, emulator: EmulatorServer
+) -> None:
+    emulator.backend.hold_builds = True
+    names = ["cache-1", "cache-2", "cache-3"]
+    caught: dict[str, grpc.RpcError] = {}
+
+    def run(name: str) -> None:
+        checked, _ = provider.check(name, inputs(image_cache_name=name, **{IDENTITY_KEY: name}))
+        try:
+            provider.create(name, checked)
+        except grpc.RpcError as error:
+            caught[name] = error
+
+    workers = [threading.Thread(target=run, args=(name,)) for name in names]
+    for worker in workers:
+        worker.start()
+    deadline = time.monotonic() + 30
+    while len(live(emulator)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    emulator.backend.faults.force("DescribeImageCaches", code="Forbidden.RAM", http_status=403)
+    for worker in workers:
+        worker.join(timeout=60)
+    ids = {c["ImageCacheName"]: c["ImageCacheId"] for c in live(emulator)}
+    for name in names:
+        detail = init_failure(caught[name])
+        assert detail is not None and detail.id == ids[name]
+        assert detail.reasons[0].startswith(f"{name} ({ids[name]}): ")
+        assert not any(other in detail.reasons[0] for other in names if other != name)

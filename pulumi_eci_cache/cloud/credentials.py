@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pulumi_eci_cache.errors import ConfigError
-from pulumi_eci_cache.rules.config import ProviderConfig, stack_key
+from pulumi_eci_cache.rules.config import ProviderConfig, endpoint_problem, stack_key
 from pulumi_eci_cache.rules.identity import Principal, role_principal
 
 if TYPE_CHECKING:
@@ -329,11 +329,9 @@ def configured_role(
 
 
 def normalise_endpoint(endpoint: str) -> str:
-    """``127.0.0.1:8686`` -> ``https://127.0.0.1:8686``; a trailing slash dropped."""
-    endpoint = endpoint.strip().rstrip("/")
-    if "://" not in endpoint:
-        endpoint = "https://" + endpoint
-    return endpoint
+    """The endpoint without blanks or a trailing slash (its scheme is checked, never
+    guessed: rules/config.py ``endpoint_problem``)."""
+    return endpoint.strip().rstrip("/")
 
 
 def resolve_settings(
@@ -411,9 +409,13 @@ def _endpoint(
     region: str,
     setting: str,
 ) -> tuple[str, str]:
-    """An endpoint and where it came from: the setting, the variable, the region's."""
+    """An endpoint and where it came from: the setting (checked with the settings), the
+    variable (checked here, with the same rule), the region's."""
     if configured:
         return normalise_endpoint(configured), setting
     if _first(env, variable):
+        problem = endpoint_problem(env[variable])
+        if problem:
+            raise ConfigError(f"environment variable {variable} = {env[variable]!r}: {problem}")
         return normalise_endpoint(env[variable]), f"environment variable {variable}"
     return template.format(region=region), f"{_DEFAULT_SOURCE} {region}"

@@ -14,9 +14,13 @@ service throttles (or answers with a 5xx) is simply tried again later, for up to
 ``give_up_after`` seconds: it never fails the creates waiting on it. A round that
 gets no answer at all (endpoint down, unknown host, TLS failure) is not throttling:
 after ``unreachable_after`` seconds of those, every waiter gets the error, which names
-the endpoint and the setting it came from. ``interrupt`` ends every wait at once (the
-engine's Cancel, a person's Ctrl-C): each waiter gets the error it is given. The
-poller's clock and its waits are arguments (``clock``, ``wait``), so tests drive them.
+the endpoint and the setting it came from, and the client hears that the endpoint is
+down (``on_unreachable``): every other call to it then fails at once, and so does every
+later round, until a call gets through. A failure no retry can change (a bad scheme,
+TLS with a plain-HTTP server) goes to the waiters at once. ``interrupt`` ends every
+wait at once (the engine's Cancel, a person's Ctrl-C): each waiter gets the error it
+is given. The poller's clock and its waits are arguments (``clock``, ``wait``), so
+tests drive them.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class SharedPoller:
         report: Callable[[str], None] | None = None,
         report_every: float = 10.0,
         wait: Wait = _condition_wait,
+        on_unreachable: Callable[[TransportError], None] | None = None,
     ) -> None:
         self._describe_all = describe_all
         # A number, or a function of the moment (the provider ties it to the request
@@ -81,6 +86,9 @@ class SharedPoller:
         # says what it waits for).
         self._report = report
         self._report_every = report_every
+        # Told when rounds found the endpoint silent for the whole patience (the client
+        # then fails every other call to it at once, rpc.py).
+        self._on_unreachable = on_unreachable
         self._reported_at = float("-inf")
         self._cond = threading.Condition()
         self._wanted: dict[int, float] = {}  # waiter ticket -> earliest round start it accepts
@@ -92,6 +100,7 @@ class SharedPoller:
         self._failing_since: float | None = None
         self._failed_rounds = 0
         self._error: BaseException | None = None
+        self._newly_down: TransportError | None = None
         self._interrupted: BaseException | None = None
         self._thread: threading.Thread | None = None
         self.rounds = 0
@@ -198,6 +207,9 @@ class SharedPoller:
             line = self._failed(exc, started)
             if line is not None and self._report is not None:
                 self._report(line)  # outside the lock: it may talk to the engine
+            down, self._newly_down = self._newly_down, None
+            if down is not None and self._on_unreachable is not None:
+                self._on_unreachable(down)  # outside the lock too
             return
         with self._cond:
             self.rounds += 1
@@ -216,12 +228,15 @@ class SharedPoller:
                 self._failing_since = started
             self._failed_rounds += 1
             ended = self._clock()
-            if isinstance(exc, TransportError):
+            if isinstance(exc, TransportError) and exc.given_up:
+                pass  # another call found the endpoint down: the same sentence, now
+            elif isinstance(exc, TransportError) and not exc.permanent:
                 # Give up before a round like this one would run past the patience.
                 failing = ended - self._failing_since
                 if failing + (ended - started) < self._unreachable_after:
                     return self._due_line(exc, ended, self._unreachable_after - failing)
-                exc = exc.retried(self._failed_rounds, failing)
+                exc = exc.retried(self._failed_rounds, failing, given_up=exc.unreachable)
+                self._newly_down = exc if exc.given_up else None
                 # Waiters that come later get the whole patience again.
                 self._failing_since, self._failed_rounds = None, 0
             elif is_retryable(exc) and started - self._failing_since < self._give_up_after:

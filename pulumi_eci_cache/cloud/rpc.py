@@ -12,7 +12,13 @@ failure into one typed exception (errors.py).
   source for a fresh credential (``CredentialSource.expired``) and is sent once more,
   with the same parameters (a create keeps its ClientToken, so it stays idempotent).
 - Transient failures (throttling, 5xx, no answer) are retried with backoff (retry.py);
-  a person waiting is told of each retry (``on_retry``), throttling excepted.
+  a person waiting is told of each retry (``on_retry``), throttling excepted. What no
+  retry can change (an unsupported scheme, a TLS handshake with a plain-HTTP server, a
+  malformed URL) fails at once, saying what to change.
+- A dead endpoint is found once: after one call spent the whole patience
+  (``unreachableTimeoutSeconds``) on an endpoint that does not answer, every other call
+  to it fails at once with the same sentence, until one gets through (one call at a
+  time probes it, every ``PROBE_EVERY`` seconds).
 - Secrets that were sent (the credential's secret and token, a registry password, an
   OIDC token) are scrubbed from every message (secrets.redact).
 - Every answer's ``Date`` header sets the provider's idea of the service's time
@@ -25,6 +31,8 @@ nothing needs patching.
 from __future__ import annotations
 
 import logging
+import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
@@ -46,6 +54,28 @@ log = logging.getLogger(__name__)
 # the retry policy's transport deadline (retry.py) to end the wait within 90 s.
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 EXPIRED_TOKEN = "InvalidSecurityToken.Expired"
+# How often a call may try an endpoint found down (the others fail at once).
+PROBE_EVERY = 5.0
+ONE_TRY = RetryPolicy(max_attempts=1)
+
+
+def _permanent(exc: Exception, endpoint: str) -> tuple[bool, str]:
+    """Whether no retry can change this transport failure, and what to change instead
+    (``{setting}`` is the endpoint's setting)."""
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+        return True, "The endpoint must be an http:// or https:// URL: fix {setting}"
+    cause: BaseException | None = exc
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:  # a chain may loop
+        seen.add(id(cause))
+        if isinstance(cause, ssl.SSLError):
+            other = "http://" if endpoint.startswith("https://") else "https://"
+            return True, (
+                "The TLS handshake failed, which no retry changes: if the endpoint speaks "
+                f"{other.rstrip(':/')}, write {other} in {{setting}}; else check its certificate"
+            )
+        cause = cause.__cause__ or cause.__context__
+    return False, ""
 
 
 def _timestamp() -> str:
@@ -108,6 +138,10 @@ class RpcClient:
         self._clock = clock
         self._on_retry = on_retry
         self._method = method
+        self._lock = threading.Lock()
+        self._down: TransportError | None = None  # the sentence of the call that gave up
+        self._probing = False
+        self._probed_at = float("-inf")
         self._http = httpx.Client(
             base_url=endpoint,
             transport=transport,
@@ -132,10 +166,36 @@ class RpcClient:
         ``retry`` overrides the client's policy; ``quiet`` leaves retries unreported."""
         common = {"Action": action, "Version": version, "Format": "JSON"}
         sent = list(secrets)
-        attempt, waited, started, renewed = 0, 0.0, self._clock(), False
+        # Only the client's own policy spends the whole patience on a silent endpoint
+        # (a polling round's is short: the poller keeps its own patience).
+        patience = retry is None
         policy = retry or self._retry
+        probe = self._admit()
+        if probe:
+            policy, patience = ONE_TRY, False
+        try:
+            return self._attempts(action, version, common, params, sent, policy, quiet, patience)
+        finally:
+            if probe:
+                with self._lock:
+                    self._probing = False
+
+    def _attempts(
+        self,
+        action: str,
+        version: str,
+        common: dict[str, str],
+        params: Mapping[str, str],
+        sent: list[str],
+        policy: RetryPolicy,
+        quiet: bool,
+        patience: bool,
+    ) -> dict[str, Any]:
+        attempt, waited, started, renewed = 0, 0.0, self._clock(), False
         while True:
             attempt += 1
+            if attempt > 1:
+                self._fail_if_down()
             credential = self.credentials() if self.credentials is not None else None
             try:
                 return self._send(action, common, dict(params), credential, sent)
@@ -149,7 +209,12 @@ class RpcClient:
                     continue
                 delay = self._give_up_or_delay(exc, policy, attempt, waited, started, quiet)
             except TransportError as exc:
-                delay = self._give_up_or_delay(exc, policy, attempt, waited, started, quiet)
+                if patience and exc.unreachable and not exc.permanent:
+                    delay = self._give_up_or_delay(
+                        exc, policy, attempt, waited, started, quiet, mark=True
+                    )
+                else:
+                    delay = self._give_up_or_delay(exc, policy, attempt, waited, started, quiet)
             waited += delay
             self._sleep(delay)
 
@@ -161,13 +226,19 @@ class RpcClient:
         waited: float,
         started: float,
         quiet: bool,
+        mark: bool = False,
     ) -> float:
         """The backoff before the next attempt; raises ``exc`` when it is the last."""
         delay = policy.backoff(attempt)
         elapsed = self._clock() - started
         if not policy.should_retry(exc, attempt, waited, elapsed, delay):
+            if isinstance(exc, TransportError) and self._down is not None and exc.unreachable:
+                raise self._down.again() from exc  # found down: the same sentence
             if isinstance(exc, TransportError) and attempt > 1:
-                raise exc.retried(attempt, elapsed) from exc
+                given_up = exc.retried(attempt, elapsed, given_up=mark)
+                if mark:
+                    self.mark_down(given_up)
+                raise given_up from exc
             raise exc
         log.info("%s: %s; retrying in %.1fs (attempt %d)", exc.action, exc, delay, attempt)
         if self._on_retry is not None and not quiet and not getattr(exc, "throttled", False):
@@ -175,7 +246,44 @@ class RpcClient:
             self._on_retry(f"{exc.action}: {why}; retrying in {delay:.0f}s (attempt {attempt})")
         return delay
 
-    def _transport_error(self, action: str, reason: str, unreachable: bool) -> TransportError:
+    # -- a dead endpoint, found once -------------------------------------------------------
+
+    def mark_down(self, error: TransportError) -> None:
+        """``error`` spent the whole patience on this endpoint: every other call fails
+        at once with it, until a call gets through."""
+        with self._lock:
+            self._down = error
+            self._probed_at = self._clock()
+
+    def _admit(self) -> bool:
+        """Whether this call is the one probe of an endpoint found down (it is tried once);
+        raises the endpoint's sentence when another call probes, or probed lately."""
+        with self._lock:
+            if self._down is None:
+                return False
+            now = self._clock()
+            if self._probing or now - self._probed_at < PROBE_EVERY:
+                raise self._down.again()
+            self._probing, self._probed_at = True, now
+            return True
+
+    def _fail_if_down(self) -> None:
+        with self._lock:
+            down = self._down
+        if down is not None:
+            raise down.again()
+
+    def _reachable(self) -> None:
+        """An answer came (even an error): the endpoint is up."""
+        if self._down is not None:
+            with self._lock:
+                self._down = None
+
+    def _transport_error(self, action: str, exc: Exception, secrets: list[str]) -> TransportError:
+        """The transport's failure, in our words; what no retry can change is permanent."""
+        reason = type(exc).__name__ + ": " + (redact(str(exc), secrets) or "no detail")
+        permanent, hint = _permanent(exc, self.endpoint)
+        unreachable = permanent or isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
         return TransportError(
             action,
             reason,
@@ -184,6 +292,8 @@ class RpcClient:
             unreachable=unreachable,
             keys=self.keys,
             product=self.product,
+            permanent=permanent,
+            hint=hint,
         )
 
     def _send(
@@ -208,10 +318,9 @@ class RpcClient:
                 response = self._http.post("/", params=common, data=params, auth=auth)
             else:
                 response = self._http.get("/", params={**params, **common}, auth=auth)
-        except httpx.TransportError as exc:
-            reason = type(exc).__name__ + ": " + (redact(str(exc), secrets) or "no detail")
-            unreachable = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-            raise self._transport_error(action, reason, unreachable) from exc
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
+            raise self._transport_error(action, exc, secrets) from exc
+        self._reachable()
         self.service_clock.observe(response.headers.get("Date"))
         try:
             body = response.json()

@@ -18,7 +18,7 @@ same way. Answers carry the backend's ``Date``, as RPC answers do.
     GET|POST /_emulator/faults  {"throttle": {"qps", "burst"} | null, "invisible_polls": N,
                                  "force": [{"action", "kind": "error"|"drop",
                                  "after_success", "code", "http_status", "message",
-                                 "count"}], "clear": bool}  -> the faults now set
+                                 "count", "skip"}], "clear": bool}  -> the faults now set
     POST /_emulator/unpullable  {"images": [image...] | {image: cause}}
     POST /_emulator/clock       {"advance": seconds}             -> {"now", "time"}
     POST /_emulator/builds/finish {}  -> {"ImageCacheIds": [...]}  every running build,

@@ -28,7 +28,8 @@ FAULT_KINDS = ("error", "drop")
 
 @dataclass
 class ForcedFault:
-    """The next ``count`` calls of ``action`` ("*" for any) fail this way."""
+    """The next ``count`` calls of ``action`` ("*" for any) fail this way, once ``skip``
+    calls of it have passed (a fault in the middle of a run, not at its start)."""
 
     action: str = "*"
     kind: str = "error"
@@ -37,12 +38,15 @@ class ForcedFault:
     http_status: int = 503
     message: str = "The request has failed due to a temporary failure of the server."
     count: int = 1
+    skip: int = 0
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"fault kind must be one of {FAULT_KINDS}, not {self.kind!r}")
         if self.count < 1:
             raise ValueError(f"fault count must be positive, not {self.count}")
+        if self.skip < 0:
+            raise ValueError(f"fault skip must not be negative, not {self.skip}")
 
 
 @dataclass
@@ -153,6 +157,9 @@ class Faults:
         a random one when chaos is on."""
         for forced in self.forced:
             if forced.action in ("*", action):
+                if forced.skip > 0:
+                    forced.skip -= 1
+                    return None
                 forced.count -= 1
                 if forced.count == 0:
                     self.forced.remove(forced)
@@ -160,7 +167,8 @@ class Faults:
         return self.chaos.draw(action) if self.chaos is not None else None
 
     def configure(self, config: dict[str, Any]) -> None:
-        """Apply the admin JSON: ``{"throttle": {"qps", "burst"} | null, "force": [...],
+        """Apply the admin JSON: ``{"throttle": {"qps", "burst"} | null, "force": [{"action",
+        "kind", "after_success", "code", "http_status", "message", "count", "skip"}],
         "invisible_polls": N, "chaos": {"seed", "throttle", "server_error", "reset",
         "lost"} | null, "clear": true}``."""
         if config.get("clear"):

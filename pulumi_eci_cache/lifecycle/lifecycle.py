@@ -34,6 +34,7 @@ from pulumi_eci_cache.cloud.waiter import ACCEPTORS, ProgressReporter
 from pulumi_eci_cache.errors import (
     AdoptionError,
     BuildFailedError,
+    CacheGoneError,
     CacheNotFoundError,
     CancelledError,
     EciCacheError,
@@ -125,8 +126,10 @@ def _about(subject: str) -> Iterator[None]:
     try:
         yield
     except EciCacheError as exc:
-        exc.about(subject)
-        raise
+        named = exc.about(subject)
+        if named is exc:
+            raise
+        raise named from exc.__cause__
 
 
 def _inputs(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -406,18 +409,30 @@ class ImageCacheLifecycle:
 
         try:
             return region.waiter(cache_id, timeout, on_poll).until_ready(cache_id)
-        except (CancelledError, WaitTimeoutError) as exc:
+        except (BuildFailedError, CacheGoneError, ResourceInitError):
+            raise  # the build failed (cleaned up by create), or there is nothing to keep
+        except Exception as exc:  # whatever ended the wait, the accepted cache is kept
             where = " ".join(str(last.get(k) or "") for k in ("Status", "Progress")).strip()
             where = f" while {where}" if where else ""
-            if isinstance(exc, CancelledError):
-                reason = (
-                    f"interrupted{where}: the cache is kept in the state, and the next "
-                    "`pulumi up` waits for it instead of building another"
-                )
-            else:
-                reason = self._past_deadline(timeout, where, call, operation)
+            reason = self._wait_ended(exc, where, timeout, call, operation)
             outputs = self._outputs(region, inputs, last)
             raise ResourceInitError(cache_id, outputs, reason) from exc
+
+    def _wait_ended(
+        self, exc: Exception, where: str, timeout: float, call: Call, operation: str
+    ) -> str:
+        """Why a wait for an accepted cache ended, and that the cache is kept: the engine
+        records it (initialization failed), and the next ``pulumi up`` waits for it."""
+        kept = (
+            "the cache is kept in the state, and the next `pulumi up` waits for it instead "
+            "of building another"
+        )
+        if isinstance(exc, CancelledError):
+            return f"interrupted{where}: {kept}"
+        if isinstance(exc, WaitTimeoutError):
+            return self._past_deadline(timeout, where, call, operation)
+        cause = str(exc).rstrip(".") if isinstance(exc, EciCacheError) else repr(exc)
+        return f"the wait{where} ended: {cause}; {kept}"
 
     @staticmethod
     def _past_deadline(timeout: float, where: str, call: Call, operation: str) -> str:

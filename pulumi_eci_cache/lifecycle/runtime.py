@@ -81,6 +81,7 @@ class Region:
             lambda: client.describe_image_caches(retry=POLLER_RETRY, quiet=True),
             unreachable_after=config.unreachable_timeout_seconds,
             report=runtime.say,
+            on_unreachable=client.rpc.mark_down,
             # Rounds take at most a third of the request budget, and less while creates
             # and updates queue for a token: they come first.
             min_interval=lambda: max(floor, (3.0 + limiter.waiting) / limiter.rate),

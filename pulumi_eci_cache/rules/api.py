@@ -10,7 +10,6 @@ refresh (or an import) reads back from it. Pure: no I/O.
 from __future__ import annotations
 
 import json
-import typing
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -19,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from .identity import IDENTITY_TAG
 from .images import same_images
 from .model import INPUT_FIELDS, Api, ImageCacheSpec, api_of
-from .secrets import secret_fields
+from .secrets import models_in, secret_fields
 
 __all__ = [
     "OUTPUT_FIELDS",
@@ -195,7 +194,7 @@ def secret_values(request: Mapping[str, Any]) -> list[str]:
                 wire = entry.get(str(api_of(info).name))
                 if wire is None or name not in secret_fields(model):
                     continue
-                nested = next(iter(_models_of(info.annotation)), None)
+                nested = next(iter(models_in(info.annotation)), None)
                 if nested is None:
                     found.append(str(wire))
                 else:
@@ -203,12 +202,6 @@ def secret_values(request: Mapping[str, Any]) -> list[str]:
 
     collect(request, ImageCacheSpec)
     return found
-
-
-def _models_of(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [m for arg in typing.get_args(annotation) for m in _models_of(arg)]
 
 
 def identity_tag_of(cache: Mapping[str, Any] | None) -> str | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -33,7 +32,7 @@ from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 
 from . import secrets
-from .model import REGION_PATTERN, CheckFailureInfo
+from .model import REGION_PATTERN, CheckFailureInfo, as_written
 from .roles import AssumeRole, AssumeRoleWithOidc
 from .wording import Rule, constraints_of, rule_words
 
@@ -81,23 +80,30 @@ def _endpoint(value: str | None) -> str | None:
 
 
 def endpoint_problem(value: str) -> str:
-    """What is wrong with an endpoint as written ("" when nothing is): a scheme-less
-    ``host[:port]`` is https, as the vendor's SDKs take it."""
+    """What is wrong with an endpoint as written ("" when nothing is): an http:// or
+    https:// URL with a host and, if any, a port that is a number; nothing else (a
+    missing scheme is not guessed: https to a plain-HTTP emulator fails every call)."""
     text = value.strip()
     if not text:
         return 'must be a URL such as "https://eci.cn-hangzhou.aliyuncs.com", not empty'
     scheme, sep, rest = text.partition("://")
     if not sep:
-        scheme, rest = "https", text
+        return (
+            'must start with http:// or https:// (e.g. "https://eci.cn-hangzhou.aliyuncs.com", '
+            'or the emulator\'s "http://127.0.0.1:8686")'
+        )
     if scheme.lower() not in ("http", "https"):
         return f"must be an http:// or https:// URL, not {scheme}://"
     hostport = rest.rstrip("/")
     if "/" in hostport or "?" in hostport or "#" in hostport:
         return "must be a scheme, a host and a port only, without a path"
-    host, _, port = hostport.rpartition(":") if hostport.count(":") == 1 else (hostport, "", "")
     if hostport.startswith("["):  # [IPv6]:port
         host, _, port = hostport.partition("]")
         host, port = host + "]", port.removeprefix(":")
+    elif hostport.count(":") == 1:
+        host, _, port = hostport.partition(":")
+    else:
+        host, port = hostport, ""
     if not host or not re.fullmatch(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]", host):
         return "must name a host (letters, digits, dots and dashes)"
     if port and not (port.isdigit() and 0 < int(port) < 65536):
@@ -245,7 +251,8 @@ def check_config(
             path = setting_path(key, top, loc[1:])
             hidden = secrets.secret_fields(ProviderConfig) | secrets.secret_names()
             secret = any(part in hidden for part in loc) or secrets.looks_secret(loc[-1])
-            shown = "<secret>" if secret else json.dumps(error.get("input"), default=str)
+            value = as_written(error.get("input"))
+            shown = "<secret>" if secret else json.dumps(value, default=str)
             problem = _problem(error, _field(loc))
             failures.append(
                 CheckFailureInfo(setting_path(key, top), f"{path} = {shown}: {problem}")
@@ -279,14 +286,8 @@ def _field(loc: Sequence[str]) -> FieldInfo | None:
         info = fields.get(part)
         if info is None:
             return None
-        model = next(iter(_models(info.annotation)), None)
+        model = next(iter(secrets.models_in(info.annotation)), None)
     return info
-
-
-def _models(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [found for arg in typing.get_args(annotation) for found in _models(arg)]
 
 
 def _problem(error: Any, info: FieldInfo | None) -> str:

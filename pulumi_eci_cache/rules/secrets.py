@@ -34,6 +34,7 @@ __all__ = [
     "REDACTED",
     "holds_secret",
     "looks_secret",
+    "models_in",
     "redact",
     "secret_fields",
     "secret_names",
@@ -52,9 +53,11 @@ def holds_secret(annotation: Any) -> bool:
         return True
     origin = typing.get_origin(annotation)
     if origin is None:
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            return any(holds_secret(info.annotation) for info in annotation.model_fields.values())
-        return False
+        return any(
+            holds_secret(info.annotation)
+            for model in models_in(annotation)
+            for info in model.model_fields.values()
+        )
     if origin is typing.Annotated:
         return holds_secret(typing.get_args(annotation)[0])
     if origin in (list, tuple, dict, typing.Union, types.UnionType) or str(origin).startswith(
@@ -99,15 +102,18 @@ def _leaf_names(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[str]:
     for name, info in model.model_fields.items():
         if _is_secret_leaf(info.annotation):
             names.add(name)
-        for nested in _models_in(info.annotation):
+        for nested in models_in(info.annotation):
             names |= _leaf_names(nested, seen)
     return names
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [found for arg in typing.get_args(annotation) for found in _models_in(arg)]
+def models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models a type holds: itself, or inside Optional, list, Annotated.
+    (``list[str]`` is an instance of ``type`` on Python 3.10: the origin is asked first.)"""
+    if typing.get_origin(annotation) is None:
+        is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        return [annotation] if is_model else []
+    return [found for arg in typing.get_args(annotation) for found in models_in(arg)]
 
 
 @cache

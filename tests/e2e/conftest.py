@@ -194,6 +194,7 @@ class ServedEmulator:
     access_key_id: str = EMULATOR_ACCESS_KEY_ID
     access_key_secret: str = EMULATOR_ACCESS_KEY_SECRET
     region: str = EMULATOR_REGION
+    options: dict[str, Any] = field(default_factory=dict)
 
     def _request(self, method: str, path: str, body: Any = None) -> Any:
         url = self.url + "/_emulator/" + path.lstrip("/").removeprefix("_emulator/")
@@ -245,6 +246,14 @@ class ServedEmulator:
     def log(self) -> str:
         return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
 
+    def restart(self) -> None:
+        """Start it again on the same port, from its state file (an endpoint that comes
+        back), after ``stop``."""
+        again = start_emulator(
+            self.state_file.parent, self.options, port=int(self.url.rsplit(":", 1)[1])
+        )
+        self.process, self.log_file = again.process, again.log_file
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -272,8 +281,9 @@ def start_emulator(
     python: str | None = None,
     command: Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
+    port: int = 0,
 ) -> ServedEmulator:
-    """Start the emulator on a free loopback port; wait for its listening line.
+    """Start the emulator on a free loopback port (or ``port``); wait for its listening line.
 
     ``command`` replaces ``<python> -u -m pulumi_eci_cache.emulator`` (e.g. the
     ``eci-emulator`` console script of another virtualenv); ``env`` replaces this
@@ -287,9 +297,9 @@ def start_emulator(
         "access_key_secret": EMULATOR_ACCESS_KEY_SECRET,
         "region": EMULATOR_REGION,
         **(options or {}),
-        "port": 0,
+        "port": port,
     }
-    log_file = workdir / "emulator.log"
+    log_file = workdir / f"emulator-{time.monotonic_ns()}.log"
     prefix = command or [python or sys.executable, "-u", "-m", "pulumi_eci_cache.emulator"]
     cmd = [*prefix, *_option_args(opts)]
     with log_file.open("wb") as log:
@@ -315,6 +325,7 @@ def start_emulator(
                     access_key_id=str(opts["access_key_id"]),
                     access_key_secret=str(opts["access_key_secret"]),
                     region=str(opts["region"]),
+                    options=dict(options or {}),
                 )
         if proc.poll() is not None or time.monotonic() > deadline:
             if proc.poll() is None:

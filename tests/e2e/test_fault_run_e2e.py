@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import PulumiCommandError, PulumiStack, ServedEmulator
+from .conftest import IMAGE_CACHE_TYPE, PulumiCommandError, PulumiStack, ServedEmulator
 
 pytestmark = pytest.mark.e2e
 
@@ -28,15 +28,33 @@ FAST = {
     "eci-cache:pollCeilingSeconds": "2",
 }
 MUTATIONS = ("CreateImageCache", "UpdateImageCache", "DeleteImageCache")
+FORBIDDEN_ROUND = {
+    "action": "DescribeImageCaches",
+    "code": "Forbidden.RAM",
+    "http_status": 403,
+    "message": "refused once",
+    "count": 1,
+    "skip": 3,  # the crash-recovery lookup's round, then the first waits'
+}
 
 
-def up_at_most_twice(stack: PulumiStack, seed: int) -> int:
-    """``pulumi up``; once more if the first one failed. Returns how many runs it took."""
+def state_matches_service(stack: PulumiStack, emulator: ServedEmulator, seed: int) -> None:
+    """Every cache the service holds is in the state, and nothing else is: a failed
+    ``up`` loses no cache it made, and a ``destroy`` then leaves none."""
+    held = sorted(r["id"] for r in stack.resources(IMAGE_CACHE_TYPE))
+    served = sorted(c["ImageCacheId"] for c in emulator.caches())
+    assert held == served, f"seed {seed}: state {held} but the service has {served}"
+
+
+def up_at_most_twice(stack: PulumiStack, emulator: ServedEmulator, seed: int) -> int:
+    """``pulumi up``; once more if the first one failed, after checking that the failed
+    one kept every cache it made. Returns how many runs it took."""
     try:
         stack.up("--parallel", "32")
         return 1
     except PulumiCommandError as first:
         print(f"seed {seed}: the first up failed, running it again:\n{first.stdout[-2000:]}")
+    state_matches_service(stack, emulator, seed)
     stack.up("--parallel", "32")
     return 2
 
@@ -47,9 +65,18 @@ def test_twenty_caches_survive_random_faults(
 ) -> None:
     print(f"fault run: seed {seed} (replay: ECI_FAULT_SEEDS={seed})")
     stack: PulumiStack = pulumi_stack(PROGRAM, config={**FAST, "count": str(CACHES)})
-    served_emulator.post("faults", {"invisible_polls": 2, "chaos": {"seed": seed, **CHAOS}})
+    served_emulator.post(
+        "faults",
+        {
+            "invisible_polls": 2,
+            "chaos": {"seed": seed, **CHAOS},
+            # A permission the service refuses once, in the middle of the waits.
+            "force": [FORBIDDEN_ROUND],
+        },
+    )
 
-    runs = up_at_most_twice(stack, seed)
+    runs = up_at_most_twice(stack, served_emulator, seed)
+    assert served_emulator.get("faults")["forced"] == [], f"seed {seed}: the 403 never came"
     names = sorted(c["ImageCacheName"] for c in served_emulator.caches())
     assert names == sorted(f"cache-{i}" for i in range(CACHES)), f"seed {seed}: {names}"
     assert all(c["Status"] == "Ready" for c in served_emulator.caches()), f"seed {seed}"
@@ -62,6 +89,7 @@ def test_twenty_caches_survive_random_faults(
 
     stack.destroy("--parallel", "32")
     assert served_emulator.caches() == [], f"seed {seed}: destroy left caches behind"
+    assert stack.resources(IMAGE_CACHE_TYPE) == [], f"seed {seed}: destroy left state behind"
     injected = served_emulator.get("faults")["chaos"]["injected"]
     print(f"seed {seed}: {runs} up run(s); faults injected: {injected}")
     assert sum(injected.values()) > 0, f"seed {seed}: no fault was injected"
