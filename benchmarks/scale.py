@@ -132,7 +132,8 @@ from pulumi_eci_cache.emulator import (  # noqa: E402
 )
 from pulumi_eci_cache.errors import ApiError, EciCacheError  # noqa: E402
 from pulumi_eci_cache.lifecycle.slots import default_parallel  # noqa: E402
-from pulumi_eci_cache.provider import IDENTITY_KEY, ImageCacheProvider  # noqa: E402
+from pulumi_eci_cache.provider import ImageCacheProvider  # noqa: E402
+from pulumi_eci_cache.rules.identity import IDENTITY_KEY  # noqa: E402
 from pulumi_eci_cache.rules.retry import NO_RETRY  # noqa: E402
 from tests.support.provider_server import ProviderServer, grpc_error_text  # noqa: E402
 

@@ -6,6 +6,8 @@ catch exactly what it means, and every message is written for the person reading
 token or a registry password: the client scrubs them before raising.
 
     EciCacheError
+     ├── InvalidInputsError     the inputs given to create/update are not valid (a
+     │                          ValueError too: what check reports, at create)
      ├── ConfigError            no region / credentials / endpoint could be resolved
      │    └── RoleError         a role the settings name cannot be assumed (STS said no)
      ├── TransportError         the request never got an answer (connect, read timeout)
@@ -24,6 +26,7 @@ token or a registry password: the client scrubs them before raising.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
@@ -33,8 +36,10 @@ __all__ = [
     "CacheGoneError",
     "CacheNotFoundError",
     "CancelledError",
+    "CheckFailureInfo",
     "ConfigError",
     "EciCacheError",
+    "InvalidInputsError",
     "ResourceInitError",
     "RoleError",
     "TransportError",
@@ -94,6 +99,24 @@ class EciCacheError(Exception):
         twin.__cause__, twin.__context__ = self.__cause__, self.__context__
         twin.__traceback__ = self.__traceback__
         return twin
+
+
+@dataclass(frozen=True)
+class CheckFailureInfo:
+    """One check failure: the top-level input it concerns and a sentence for the user."""
+
+    property: str
+    reason: str
+
+
+class InvalidInputsError(EciCacheError, ValueError):
+    """The inputs given to create/update are not valid (or not all known): what ``check``
+    would have reported, each failure one sentence."""
+
+    def __init__(self, failures: Sequence[CheckFailureInfo]) -> None:
+        self.failures = list(failures)
+        lines = "\n".join(f"  - {f.reason}" for f in self.failures)
+        super().__init__(f"invalid ImageCache inputs:\n{lines}")
 
 
 class ConfigError(EciCacheError):

@@ -48,12 +48,10 @@ from pulumi_eci_cache.lifecycle.lifecycle import Call, ImageCacheLifecycle
 from pulumi_eci_cache.lifecycle.runtime import Runtime
 from pulumi_eci_cache.rules.config import ProviderConfig, check_config
 from pulumi_eci_cache.rules.diff import plan_diff, property_diff_kinds
-from pulumi_eci_cache.rules.identity import IDENTITY_TAG
-from pulumi_eci_cache.rules.model import UNKNOWN, is_unknown
+from pulumi_eci_cache.rules.identity import IDENTITY_KEY, IDENTITY_TAG
+from pulumi_eci_cache.rules.values import UNKNOWN, is_unknown
 
 __all__ = ["IDENTITY_KEY", "IDENTITY_TAG", "ImageCacheProvider"]
-
-IDENTITY_KEY = "__identity"  # input holding "organization/project/stack/resource-name"
 
 
 # ---------------------------------------------------------------------------

@@ -13,8 +13,8 @@ from pulumi_eci_cache.rules.api import (
     outputs_from_cache,
     update_request,
 )
+from pulumi_eci_cache.rules.check import spec_from_inputs
 from pulumi_eci_cache.rules.identity import IDENTITY_TAG
-from pulumi_eci_cache.rules.model import spec_from_inputs
 
 VALID: dict[str, Any] = {"image_cache_name": "web", "images": ["nginx:1.25"]}
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_eci_cache.cloud.credentials import CredentialChain, normalise_endpoint, resolve_settings
+from pulumi_eci_cache.cloud.credentials import CredentialChain
+from pulumi_eci_cache.cloud.settings import normalise_endpoint, resolve_settings
 from pulumi_eci_cache.errors import ConfigError
 from pulumi_eci_cache.rules.config import ProviderConfig
 

@@ -6,8 +6,11 @@ from typing import Any
 
 import pytest
 
+from pulumi_eci_cache.rules.check import check_inputs
+from pulumi_eci_cache.rules.declaration import api_of
 from pulumi_eci_cache.rules.diff import COMPARE, DiffPlan, PropertyChange, plan_diff
-from pulumi_eci_cache.rules.model import INPUT_FIELDS, UNKNOWN, ImageCacheSpec, api_of, check_inputs
+from pulumi_eci_cache.rules.model import INPUT_FIELDS, ImageCacheSpec
+from pulumi_eci_cache.rules.values import UNKNOWN
 
 UNKNOWN_VALUE = UNKNOWN
 

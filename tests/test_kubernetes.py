@@ -16,7 +16,7 @@ from pulumi_eci_cache import (
     ManifestError,
     kubernetes_manifest,
 )
-from pulumi_eci_cache.rules.model import InvalidInputsError
+from pulumi_eci_cache.errors import InvalidInputsError
 
 
 def args(**fields: Any) -> ImageCacheArgs:

@@ -18,8 +18,8 @@ from pulumi_eci_cache.errors import AdoptionError
 from pulumi_eci_cache.lifecycle.lifecycle import Call, ImageCacheLifecycle
 from pulumi_eci_cache.lifecycle.runtime import Runtime
 from pulumi_eci_cache.rules.api import create_request
+from pulumi_eci_cache.rules.check import spec_from_inputs
 from pulumi_eci_cache.rules.config import ProviderConfig
-from pulumi_eci_cache.rules.model import spec_from_inputs
 
 DAY = 86400.0
 INPUTS = {"image_cache_name": "web", "images": ["nginx:1.25"], "timeout": "1h"}

@@ -22,7 +22,7 @@ from pulumi_eci_cache.errors import ResourceInitError
 from pulumi_eci_cache.lifecycle.lifecycle import Call, ImageCacheLifecycle
 from pulumi_eci_cache.lifecycle.runtime import Runtime
 from pulumi_eci_cache.rules.config import ProviderConfig
-from pulumi_eci_cache.rules.model import CAMEL
+from pulumi_eci_cache.rules.naming import CAMEL
 
 INPUTS = {"image_cache_name": "web", "images": ["nginx:1.25"], "timeout": "1h"}
 

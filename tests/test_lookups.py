@@ -10,14 +10,11 @@ from typing import Any
 import pulumi
 import pytest
 
-from pulumi_eci_cache import (
-    find_image_cache,
-    get_image_caches,
-    get_image_caches_output,
-    rank_image_caches,
-)
+import pulumi_eci_cache
+from pulumi_eci_cache import get_image_caches_output
 from pulumi_eci_cache.cloud.client import EciClient
 from pulumi_eci_cache.emulator import EmulatedEci
+from pulumi_eci_cache.lifecycle.lookups import find_image_cache, get_image_caches, rank_image_caches
 from pulumi_eci_cache.program.lookups import program_settings
 from tests.test_client_emulator import client_for
 
@@ -56,13 +53,14 @@ def caches(eci_emulator: EmulatedEci) -> dict[str, str]:
 
 
 def names(**filters: Any) -> list[str]:
-    return get_image_caches(**filters).names
+    """The program's lookup (its own client, from the stack's settings)."""
+    return pulumi_eci_cache.get_image_caches(**filters).names
 
 
 def test_without_filters_every_cache_is_listed_in_order(
     client: EciClient, caches: dict[str, str]
 ) -> None:
-    result = get_image_caches(client=client)
+    result = get_image_caches(client)
     assert result.names == ["web", "web-db", "jobs", "building"]
     assert result.ids == [caches[n] for n in result.names]
     assert [c.image_cache_id for c in result.caches] == result.ids
@@ -84,25 +82,25 @@ def test_without_filters_every_cache_is_listed_in_order(
 def test_each_filter_keeps_only_the_caches_it_names(
     client: EciClient, caches: dict[str, str], filters: dict[str, Any], expected: list[str]
 ) -> None:
-    assert get_image_caches(**filters, client=client).names == expected
+    assert get_image_caches(client, **filters).names == expected
 
 
 def test_ids_keep_any_of_the_ids_given(client: EciClient, caches: dict[str, str]) -> None:
-    assert get_image_caches(ids=[caches["jobs"]], client=client).names == ["jobs"]
-    both = get_image_caches(ids=[caches["jobs"], caches["web"]], client=client)
+    assert get_image_caches(client, ids=[caches["jobs"]]).names == ["jobs"]
+    both = get_image_caches(client, ids=[caches["jobs"], caches["web"]])
     assert both.names == ["web", "jobs"]
 
 
 def test_snapshot_id_finds_its_cache(client: EciClient, caches: dict[str, str]) -> None:
-    snapshot = get_image_caches(ids=[caches["web-db"]], client=client).caches[0].snapshot_id
+    snapshot = get_image_caches(client, ids=[caches["web-db"]]).caches[0].snapshot_id
     assert snapshot.startswith("s-")
-    assert get_image_caches(snapshot_id=snapshot, client=client).names == ["web-db"]
+    assert get_image_caches(client, snapshot_id=snapshot).names == ["web-db"]
 
 
 def test_a_cache_carries_the_fields_describe_gives(
     client: EciClient, caches: dict[str, str]
 ) -> None:
-    [web] = get_image_caches(image_cache_name="web", client=client).caches
+    [web] = get_image_caches(client, image_cache_name="web").caches
     assert (web.id, web.image_cache_id) == (caches["web"], caches["web"])
     assert (web.images, web.status, web.progress) == (["nginx:1.25"], "Ready", "100%")
     assert web.image_cache_size == 20 and web.container_group_id.startswith("eci-")
@@ -114,7 +112,7 @@ def test_a_cache_carries_the_fields_describe_gives(
 def test_every_page_is_read(eci_emulator: EmulatedEci, client: EciClient) -> None:
     for n in range(130):
         make(eci_emulator, f"c{n}", [NGINX])
-    assert len(get_image_caches(client=client).ids) == 130
+    assert len(get_image_caches(client).ids) == 130
     assert eci_emulator.backend.call_counts["DescribeImageCaches"] == 2
 
 
@@ -126,7 +124,7 @@ def test_a_bad_filter_is_refused_before_any_call(
     eci_emulator: EmulatedEci, client: EciClient, filters: dict[str, Any], named: str
 ) -> None:
     with pytest.raises(ValueError, match=named):
-        get_image_caches(**filters, client=client)
+        get_image_caches(client, **filters)
     assert eci_emulator.backend.call_counts == {}
 
 
@@ -175,17 +173,17 @@ def test_without_a_client_the_lookup_uses_the_stack_config(
 def test_ranking_puts_the_cache_with_every_image_first_and_leaves_out_no_match(
     client: EciClient, caches: dict[str, str]
 ) -> None:
-    ranked = rank_image_caches(["nginx:1.25", "redis:7.2"], client=client)
+    ranked = rank_image_caches(client, ["nginx:1.25", "redis:7.2"])
     assert [m.image_cache_name for m in ranked] == ["web-db", "web", "jobs"]
     assert ranked[0].matched_images == ["nginx:1.25", "redis:7.2"]
     assert ranked[2].repository_images == ["redis:7.2"]
-    assert rank_image_caches(["postgres:16"], client=client) == []
+    assert rank_image_caches(client, ["postgres:16"]) == []
 
 
 def test_find_gives_the_first_ranked_or_none(client: EciClient, caches: dict[str, str]) -> None:
-    found = find_image_cache([NGINX], perfect_match=True, client=client)
+    found = find_image_cache(client, [NGINX], perfect_match=True)
     assert found is not None and found.image_cache_name == "web"
-    assert find_image_cache(["postgres:16"], client=client) is None
+    assert find_image_cache(client, ["postgres:16"]) is None
 
 
 @pytest.mark.parametrize(
@@ -203,7 +201,7 @@ def test_find_gives_the_first_ranked_or_none(client: EciClient, caches: dict[str
 def test_the_ranking_agrees_with_the_emulators_match_image(
     client: EciClient, caches: dict[str, str], images: list[str], options: dict[str, Any]
 ) -> None:
-    ours = [m.image_cache_id for m in rank_image_caches(images, **options, client=client)]
+    ours = [m.image_cache_id for m in rank_image_caches(client, images, **options)]
     served = client.describe_image_caches(
         MatchImage=images,
         ImageFullMatch=options.get("perfect_match"),

@@ -7,18 +7,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from pulumi_eci_cache.rules.model import (
-    DEFAULT_TIMEOUT,
-    INPUT_FIELDS,
-    UNKNOWN,
-    CheckFailureInfo,
-    ImageCacheSpec,
-    InvalidInputsError,
-    check_inputs,
-    contains_unknown,
-    is_unknown,
-    spec_from_inputs,
-)
+from pulumi_eci_cache.errors import CheckFailureInfo, InvalidInputsError
+from pulumi_eci_cache.rules.check import check_inputs, spec_from_inputs
+from pulumi_eci_cache.rules.model import DEFAULT_TIMEOUT, INPUT_FIELDS, ImageCacheSpec
+from pulumi_eci_cache.rules.values import UNKNOWN, contains_unknown, is_unknown
 
 PASSWORD = "hunter2-do-not-print"
 VALID: dict[str, Any] = {"image_cache_name": "web", "images": ["nginx:1.25"]}

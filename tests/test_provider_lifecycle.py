@@ -27,7 +27,7 @@ from pulumi_eci_cache.emulator import (
     DEFAULT_ACCOUNT_ID,
     EmulatorServer,
 )
-from pulumi_eci_cache.provider import IDENTITY_KEY, IDENTITY_TAG
+from pulumi_eci_cache.rules.identity import IDENTITY_KEY, IDENTITY_TAG
 from tests.support.faces import FACES, DynamicFace, Face, init_failure, start_face
 from tests.support.provider_server import grpc_error_text
 

@@ -15,7 +15,7 @@ from pulumi_eci_cache.emulator import (
     DEFAULT_ACCESS_KEY_SECRET,
     EmulatorServer,
 )
-from pulumi_eci_cache.provider import IDENTITY_KEY
+from pulumi_eci_cache.rules.identity import IDENTITY_KEY
 from tests.support.faces import DynamicFace, PluginFace
 
 INPUTS = {"image_cache_name": "web", "images": ["nginx:1.25"], IDENTITY_KEY: "p/s/web"}

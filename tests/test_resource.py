@@ -18,7 +18,7 @@ from pulumi_eci_cache import (
     ImageCacheArgs,
     ImageCacheImageRegistryCredentialArgs,
 )
-from pulumi_eci_cache.provider import IDENTITY_KEY
+from pulumi_eci_cache.rules.identity import IDENTITY_KEY
 
 
 class Recorder(pulumi.runtime.Mocks):

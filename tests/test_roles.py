@@ -13,8 +13,8 @@ import pytest
 
 from pulumi_eci_cache.cloud.client import EciClient
 from pulumi_eci_cache.cloud.clock import ServiceClock
-from pulumi_eci_cache.cloud.credentials import Settings, resolve_settings
 from pulumi_eci_cache.cloud.roles import AssumedRole
+from pulumi_eci_cache.cloud.settings import Settings, resolve_settings
 from pulumi_eci_cache.emulator import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,

@@ -11,15 +11,15 @@ from pydantic.alias_generators import to_camel
 from pulumi_eci_cache.engine.plugin.schema import package_schema, schema_json, token
 from pulumi_eci_cache.rules.api import OUTPUT_FIELDS, ImageCacheOutputs
 from pulumi_eci_cache.rules.config import ProviderConfig
+from pulumi_eci_cache.rules.declaration import api_of
 from pulumi_eci_cache.rules.model import (
     INPUT_FIELDS,
     REQUIRED_FIELDS,
     AcrRegistryInfo,
     ImageCacheSpec,
     RegistryCredential,
-    api_of,
-    describe,
 )
+from pulumi_eci_cache.rules.wording import describe
 
 SCHEMA: dict[str, Any] = package_schema("1.2.3")
 RESOURCE: dict[str, Any] = SCHEMA["resources"]["ecicache:index:ImageCache"]

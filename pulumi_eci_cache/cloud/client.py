@@ -24,8 +24,9 @@ from aliyunsdkeci.request.v20180808.DescribeImageCachesRequest import DescribeIm
 from aliyunsdkeci.request.v20180808.UpdateImageCacheRequest import UpdateImageCacheRequest
 
 from pulumi_eci_cache.cloud.clock import ServiceClock
-from pulumi_eci_cache.cloud.credentials import Settings, StaticCredentials
+from pulumi_eci_cache.cloud.credentials import StaticCredentials
 from pulumi_eci_cache.cloud.rpc import DEFAULT_TIMEOUT, RateLimiter, RpcClient, short_reason
+from pulumi_eci_cache.cloud.settings import Settings
 from pulumi_eci_cache.errors import ApiError
 from pulumi_eci_cache.rules.api import secret_values
 from pulumi_eci_cache.rules.retry import RetryPolicy

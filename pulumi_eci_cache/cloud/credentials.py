@@ -35,39 +35,26 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pulumi_eci_cache.errors import ConfigError
-from pulumi_eci_cache.rules.config import ProviderConfig, endpoint_problem, stack_key
+from pulumi_eci_cache.errors import ConfigError, KeyNames
+from pulumi_eci_cache.rules.config import ProviderConfig, stack_key
 from pulumi_eci_cache.rules.identity import Principal, role_principal
 
 if TYPE_CHECKING:
-    import httpx
-
-    from pulumi_eci_cache.cloud.clock import ServiceClock
-    from pulumi_eci_cache.cloud.sts import StsClient
+    pass
 
 __all__ = [
     "Credential",
     "CredentialChain",
     "CredentialSource",
-    "KeyNames",
-    "Settings",
     "StaticCredentials",
+    "cli_profile",
     "configured_role",
-    "resolve_settings",
+    "first_of",
 ]
-
-# How a face names a setting in messages: ``alicloud:accessKey`` (stack config of the
-# dynamic face, the default) or ``ecicache:accessKey`` (the plugin's).
-KeyNames = Callable[[str], str]
-
-DEFAULT_ENDPOINT_TEMPLATE = "https://eci.{region}.aliyuncs.com"
-DEFAULT_STS_ENDPOINT_TEMPLATE = "https://sts.{region}.aliyuncs.com"
-_DEFAULT_SOURCE = "the default endpoint of region"
 
 
 @dataclass(frozen=True)
@@ -118,7 +105,7 @@ class StaticCredentials(CredentialSource):
         return self._credential
 
 
-def _first(mapping: Mapping[str, Any], *keys: str) -> str | None:
+def first_of(mapping: Mapping[str, Any], *keys: str) -> str | None:
     for key in keys:
         value = mapping.get(key)
         if value:
@@ -154,9 +141,9 @@ def _static(
         ),
     ]
     for source, mapping, (id_key, secret_key, token_key) in sources:
-        key_id, secret = _first(mapping, id_key), _first(mapping, secret_key)
+        key_id, secret = first_of(mapping, id_key), first_of(mapping, secret_key)
         if key_id and secret:
-            return Credential(key_id, secret, _first(mapping, token_key), source)
+            return Credential(key_id, secret, first_of(mapping, token_key), source)
         if key_id or secret:
             missing = secret_key if key_id else id_key
             raise ConfigError(f"only half an access key in {source}: {missing} is missing")
@@ -225,7 +212,7 @@ class CredentialChain(CredentialSource):
         if not credential.security_token:
             found = super().principal()
         else:
-            role = configured_role(self._config, self._environ, _cli_profile(self._environ, None))
+            role = configured_role(self._config, self._environ, cli_profile(self._environ, None))
             if role:
                 found = role_principal(role)
             else:
@@ -268,36 +255,7 @@ class CredentialChain(CredentialSource):
         )
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything the client needs to reach the service, resolved once per process.
-
-    ``endpoint_source`` says where the endpoint came from (for error messages);
-    ``credentials`` sign every ECI call (a role's, when one is assumed) and say who
-    they act as (``CredentialSource.principal``).
-    """
-
-    region_id: str
-    endpoint: str
-    credentials: CredentialSource = field(repr=False)
-    endpoint_source: str = "the endpoint given"
-    keys: KeyNames = field(default=stack_key, repr=False, compare=False)
-    # Where roles are assumed (a cache's own role is assumed with ``credentials``).
-    sts: StsClient | None = field(default=None, repr=False, compare=False)
-
-    def in_region(self, region_id: str) -> Settings:
-        """The same account and endpoint choice in another region (a resource's own
-        ``region``): the default endpoint follows the region, a configured one stays."""
-        if region_id == self.region_id:
-            return self
-        endpoint, source = self.endpoint, self.endpoint_source
-        if source.startswith(_DEFAULT_SOURCE):
-            endpoint = DEFAULT_ENDPOINT_TEMPLATE.format(region=region_id)
-            source = f"{_DEFAULT_SOURCE} {region_id}"
-        return replace(self, region_id=region_id, endpoint=endpoint, endpoint_source=source)
-
-
-def _cli_profile(environ: Mapping[str, str], profile: str | None) -> Mapping[str, Any]:
+def cli_profile(environ: Mapping[str, str], profile: str | None) -> Mapping[str, Any]:
     """The aliyun CLI profile in use (``~/.aliyun/config.json``), or {}."""
     import json
 
@@ -320,102 +278,9 @@ def configured_role(
     """The RAM role that base credentials from a library source act as: the aliyun CLI
     profile's role, or an ECS instance role (roles the provider assumes itself name
     their own principal, roles.py)."""
-    arn = _first(cli_profile, "ram_role_arn")
+    arn = first_of(cli_profile, "ram_role_arn")
     if arn:
         return arn
-    ecs_role = config.ecs_role_name or _first(environ, "ALIBABA_CLOUD_ECS_METADATA")
-    ecs_role = ecs_role or _first(cli_profile, "ram_role_name")
+    ecs_role = config.ecs_role_name or first_of(environ, "ALIBABA_CLOUD_ECS_METADATA")
+    ecs_role = ecs_role or first_of(cli_profile, "ram_role_name")
     return f"ecs-role:{ecs_role}" if ecs_role else None
-
-
-def normalise_endpoint(endpoint: str) -> str:
-    """The endpoint without blanks or a trailing slash (its scheme is checked, never
-    guessed: rules/config.py ``endpoint_problem``)."""
-    return endpoint.strip().rstrip("/")
-
-
-def resolve_settings(
-    config: ProviderConfig | None = None,
-    environ: Mapping[str, str] | None = None,
-    keys: KeyNames = stack_key,
-    origin: str = "stack config",
-    *,
-    transport: httpx.BaseTransport | None = None,
-    service_clock: ServiceClock | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Settings:
-    """Region, endpoint and a credential source from the provider's settings, then the
-    environment; ``keys`` names settings in messages as the user's face spells them,
-    ``origin`` says where such settings come from. A role the settings name is assumed
-    at the STS endpoint (over ``transport``, on ``service_clock``), on first use."""
-    from pulumi_eci_cache.cloud.roles import role_chain, with_roles
-    from pulumi_eci_cache.cloud.sts import StsClient
-
-    config = config or ProviderConfig()
-    env = dict(os.environ if environ is None else environ)
-    profile = config.profile or env.get("ALIBABA_CLOUD_PROFILE")
-    cli_profile = _cli_profile(env, profile)
-    region = (
-        config.region
-        or _first(env, "ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION", "ALIBABA_CLOUD_REGION")
-        or _first(cli_profile, "region_id")
-    )
-    if not region:
-        raise ConfigError(
-            f"no region: set {keys('region')} (e.g. cn-hangzhou) or the environment "
-            "variable ALIBABA_CLOUD_REGION_ID"
-        )
-    endpoint, source = _endpoint(
-        config.endpoint,
-        env,
-        "ECI_CACHE_ENDPOINT",
-        DEFAULT_ENDPOINT_TEMPLATE,
-        region,
-        f"{origin} {keys('endpoint')}",
-    )
-    sts_endpoint, sts_source = _endpoint(
-        config.sts_endpoint,
-        env,
-        "ALIBABA_CLOUD_STS_ENDPOINT",
-        DEFAULT_STS_ENDPOINT_TEMPLATE,
-        region,
-        f"{origin} {keys('sts_endpoint')}",
-    )
-    sts = StsClient(
-        sts_endpoint,
-        endpoint_source=sts_source,
-        keys=keys,
-        transport=transport,
-        service_clock=service_clock,
-        sleep=sleep,
-    )
-    base = CredentialChain(config, env, keys, identify=sts.identify)
-    roles = role_chain(config, env, keys)
-    return Settings(
-        region,
-        endpoint,
-        with_roles(roles, base, sts) if roles else base,
-        endpoint_source=source,
-        keys=keys,
-        sts=sts,
-    )
-
-
-def _endpoint(
-    configured: str | None,
-    env: Mapping[str, str],
-    variable: str,
-    template: str,
-    region: str,
-    setting: str,
-) -> tuple[str, str]:
-    """An endpoint and where it came from: the setting (checked with the settings), the
-    variable (checked here, with the same rule), the region's."""
-    if configured:
-        return normalise_endpoint(configured), setting
-    if _first(env, variable):
-        problem = endpoint_problem(env[variable])
-        if problem:
-            raise ConfigError(f"environment variable {variable} = {env[variable]!r}: {problem}")
-        return normalise_endpoint(env[variable]), f"environment variable {variable}"
-    return template.format(region=region), f"{_DEFAULT_SOURCE} {region}"

@@ -30,12 +30,13 @@ from dataclasses import dataclass, field
 
 from pydantic.alias_generators import to_snake
 
-from pulumi_eci_cache.cloud.credentials import Credential, CredentialSource, KeyNames
+from pulumi_eci_cache.cloud.credentials import Credential, CredentialSource
 from pulumi_eci_cache.cloud.sts import Session, StsClient
 from pulumi_eci_cache.errors import (
     ApiError,
     ConfigError,
     EciCacheError,
+    KeyNames,
     RoleError,
     TransportError,
     way_out,
@@ -43,7 +44,7 @@ from pulumi_eci_cache.errors import (
 from pulumi_eci_cache.rules.config import ProviderConfig
 from pulumi_eci_cache.rules.expiry import Lease
 from pulumi_eci_cache.rules.identity import Principal, account_of_arn, role_principal
-from pulumi_eci_cache.rules.model import Naming
+from pulumi_eci_cache.rules.naming import Naming
 from pulumi_eci_cache.rules.roles import DEFAULT_SESSION_SECONDS, AssumeRole
 
 __all__ = ["AssumedRole", "RoleSpec", "cache_role", "role_chain", "with_roles"]

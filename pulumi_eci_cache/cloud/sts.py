@@ -25,9 +25,9 @@ from typing import Any
 import httpx
 
 from pulumi_eci_cache.cloud.clock import ServiceClock
-from pulumi_eci_cache.cloud.credentials import Credential, CredentialSource, KeyNames
+from pulumi_eci_cache.cloud.credentials import Credential, CredentialSource
 from pulumi_eci_cache.cloud.rpc import RpcClient
-from pulumi_eci_cache.errors import EciCacheError
+from pulumi_eci_cache.errors import EciCacheError, KeyNames
 from pulumi_eci_cache.rules.identity import Principal, role_of_assumed_role, role_principal
 from pulumi_eci_cache.rules.retry import RetryPolicy
 

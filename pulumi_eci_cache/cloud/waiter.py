@@ -29,6 +29,7 @@ __all__ = [
     "ACCEPTORS",
     "GONE",
     "READY",
+    "SETTLED",
     "Goal",
     "PollSchedule",
     "ProgressReporter",
@@ -69,7 +70,9 @@ class Goal:
         return str(cache.get("Status", "")) in self.settled_by
 
 
-READY = Goal("Ready", frozenset(s for s, outcome in ACCEPTORS.items() if outcome != "retry"), False)
+# The statuses a build ends in (Ready or a failure): nothing more will happen by itself.
+SETTLED = frozenset(status for status, outcome in ACCEPTORS.items() if outcome != "retry")
+READY = Goal("Ready", SETTLED, False)
 GONE = Goal("deleted", frozenset(), True)
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pulumi_eci_cache.cloud.client import is_not_found
-from pulumi_eci_cache.cloud.waiter import ACCEPTORS, ProgressReporter
+from pulumi_eci_cache.cloud.waiter import SETTLED, ProgressReporter
 from pulumi_eci_cache.errors import (
     AdoptionError,
     BuildFailedError,
@@ -50,20 +50,13 @@ from pulumi_eci_cache.rules.api import (
     outputs_from_cache,
     update_request,
 )
+from pulumi_eci_cache.rules.check import CheckOutcome, check_inputs, spec_from_inputs
 from pulumi_eci_cache.rules.diff import DiffPlan, plan_diff
-from pulumi_eci_cache.rules.model import (
-    INPUT_FIELDS,
-    SNAKE,
-    CheckOutcome,
-    ImageCacheSpec,
-    Naming,
-    check_inputs,
-    spec_from_inputs,
-)
+from pulumi_eci_cache.rules.model import INPUT_FIELDS, ImageCacheSpec
+from pulumi_eci_cache.rules.naming import SNAKE, Naming
 
 __all__ = ["Call", "ImageCacheLifecycle", "Lines", "cache_label", "stack_urn"]
 
-SETTLED = frozenset(status for status, outcome in ACCEPTORS.items() if outcome != "retry")
 DEFAULT_DELETE_TIMEOUT = 3600.0
 
 

@@ -23,21 +23,17 @@ import httpx
 
 from pulumi_eci_cache.cloud.client import EciClient
 from pulumi_eci_cache.cloud.clock import ServiceClock
-from pulumi_eci_cache.cloud.credentials import (
-    CredentialSource,
-    KeyNames,
-    Settings,
-    resolve_settings,
-)
+from pulumi_eci_cache.cloud.credentials import CredentialSource
 from pulumi_eci_cache.cloud.poller import PolledCache, SharedPoller
 from pulumi_eci_cache.cloud.ratelimit import AdaptiveRateLimiter
 from pulumi_eci_cache.cloud.roles import cache_role, with_roles
+from pulumi_eci_cache.cloud.settings import Settings, resolve_settings
 from pulumi_eci_cache.cloud.waiter import PollSchedule, Waiter
-from pulumi_eci_cache.errors import CancelledError, ConfigError
+from pulumi_eci_cache.errors import CancelledError, ConfigError, KeyNames
 from pulumi_eci_cache.lifecycle.slots import SlotWatch, default_parallel
 from pulumi_eci_cache.rules.config import ProviderConfig, stack_key
 from pulumi_eci_cache.rules.identity import account_of_arn, identity_tag_value
-from pulumi_eci_cache.rules.model import SNAKE, Naming
+from pulumi_eci_cache.rules.naming import SNAKE, Naming
 from pulumi_eci_cache.rules.retry import RetryPolicy
 from pulumi_eci_cache.rules.roles import AssumeRole
 

@@ -29,7 +29,8 @@ import pulumi
 
 from pulumi_eci_cache.errors import EciCacheError
 from pulumi_eci_cache.program.resource import ImageCacheArgs
-from pulumi_eci_cache.rules.model import AcrRegistryInfo, ImageCacheSpec, spec_from_inputs
+from pulumi_eci_cache.rules.check import spec_from_inputs
+from pulumi_eci_cache.rules.model import AcrRegistryInfo, ImageCacheSpec
 
 __all__ = [
     "ANNOTATIONS",

@@ -15,9 +15,9 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from pulumi_eci_cache.provider import IDENTITY_KEY, ImageCacheProvider
+from pulumi_eci_cache.provider import ImageCacheProvider
 from pulumi_eci_cache.rules.api import OUTPUT_FIELDS
-from pulumi_eci_cache.rules.identity import resource_identity
+from pulumi_eci_cache.rules.identity import IDENTITY_KEY, resource_identity
 from pulumi_eci_cache.rules.model import ImageCacheSpec
 from pulumi_eci_cache.rules.secrets import secret_fields
 

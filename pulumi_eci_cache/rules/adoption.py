@@ -22,7 +22,7 @@ from typing import Any
 
 from pulumi_eci_cache.rules.identity import IDENTITY_TAG
 from pulumi_eci_cache.rules.images import same_images
-from pulumi_eci_cache.rules.model import SNAKE, Naming
+from pulumi_eci_cache.rules.naming import SNAKE, Naming
 
 __all__ = ["CLOCK_SKEW", "AdoptionPlan", "bearing_identity", "duration", "plan_adoption"]
 

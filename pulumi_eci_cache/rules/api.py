@@ -15,10 +15,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from .declaration import Api, api_of
 from .identity import IDENTITY_TAG
 from .images import same_images
-from .model import INPUT_FIELDS, Api, ImageCacheSpec, api_of
+from .model import INPUT_FIELDS, ImageCacheSpec
 from .secrets import models_in, secret_fields
+from .values import is_empty
 
 __all__ = [
     "OUTPUT_FIELDS",
@@ -119,10 +121,6 @@ UPDATE_DEFAULTS: Mapping[str, Any] = {
 # Requests
 
 
-def _empty(value: object) -> bool:
-    return value is None or (isinstance(value, (str, list, tuple, dict)) and len(value) == 0)
-
-
 def _to_wire(value: Any, api: Api) -> Any:
     """One value as the API takes it (Contract 1), nested models by their own Api names."""
     if value is None:
@@ -140,7 +138,7 @@ def _to_wire(value: Any, api: Api) -> Any:
         for name, info in type(value).model_fields.items():
             nested = api_of(info)
             wire = _to_wire(getattr(value, name), nested)
-            if nested.name and not _empty(wire):
+            if nested.name and not is_empty(wire):
                 entry[nested.name] = wire
         return entry
     if isinstance(value, (list, tuple)):
@@ -165,7 +163,7 @@ def create_request(spec: ImageCacheSpec, identity_tag: str | None = None) -> dic
     api: dict[str, Any] = {}
     for name, declared in _INPUTS.items():
         wire = _to_wire(getattr(spec, name), declared)
-        if declared.name and not _empty(wire):
+        if declared.name and not is_empty(wire):
             api[declared.name] = wire
     return _with_identity(api, identity_tag)
 
@@ -256,6 +254,6 @@ def live_inputs(cache: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str
         if name == "images":
             if not same_images(list(live or []), list(stored.get("images") or [])):
                 inputs[name] = list(live or [])
-        elif not _empty(live) or not _empty(stored.get(name)):
-            inputs[name] = None if _empty(live) else live
+        elif not is_empty(live) or not is_empty(stored.get(name)):
+            inputs[name] = None if is_empty(live) else live
     return {k: v for k, v in inputs.items() if v is not None}

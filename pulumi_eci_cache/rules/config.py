@@ -31,10 +31,13 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 
+from pulumi_eci_cache.errors import CheckFailureInfo
+
 from . import secrets
-from .model import REGION_PATTERN, CheckFailureInfo, as_written
+from .constraints import Rule, constraints_of, rule_words
 from .roles import AssumeRole, AssumeRoleWithOidc
-from .wording import Rule, constraints_of, rule_words
+from .validators import REGION_PATTERN
+from .values import as_written
 
 __all__ = [
     "AssumeRole",

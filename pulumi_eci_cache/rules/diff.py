@@ -27,19 +27,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .declaration import api_of
 from .images import canonical_or_raw
-from .model import (
-    DEFAULT_TIMEOUT,
-    INPUT_FIELDS,
-    SNAKE,
-    ImageCacheSpec,
-    Naming,
-    api_of,
-    as_written,
-    canonical_host,
-    contains_unknown,
-    parse_duration,
-)
+from .model import DEFAULT_TIMEOUT, INPUT_FIELDS, ImageCacheSpec
+from .naming import SNAKE, Naming
+from .validators import canonical_host, parse_duration
+from .values import as_written, contains_unknown, is_empty
 
 __all__ = [
     "COMPARE",
@@ -89,15 +82,11 @@ class DiffPlan:
 # Normal forms: equal normal forms mean "no change". None stands for "not set".
 
 
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, (str, list, tuple, dict)) and len(value) == 0)
-
-
 def _scalar(default: Any = None) -> Callable[[Any], Any]:
     """The value itself; absent, empty and the API's own default are all "not set"."""
 
     def key(value: Any) -> Any:
-        if _empty(value) or (default is not None and value == default):
+        if is_empty(value) or (default is not None and value == default):
             return None
         return value
 
@@ -105,13 +94,13 @@ def _scalar(default: Any = None) -> Callable[[Any], Any]:
 
 
 def _images_key(value: Any) -> Any:
-    if _empty(value):
+    if is_empty(value):
         return None
     return tuple(sorted(str(canonical_or_raw(ref)) for ref in value))
 
 
 def _vswitch_key(value: Any) -> Any:
-    if _empty(value):
+    if is_empty(value):
         return None
     if not isinstance(value, str):
         return value
@@ -119,25 +108,25 @@ def _vswitch_key(value: Any) -> Any:
 
 
 def _map_key(value: Any) -> Any:
-    return None if _empty(value) else dict(value)
+    return None if is_empty(value) else dict(value)
 
 
 def _hosts_key(value: Any) -> Any:
-    if _empty(value):
+    if is_empty(value):
         return None
     return tuple(sorted(str(canonical_host(host)) for host in value))
 
 
 def _credentials_key(value: Any) -> Any:
-    return None if _empty(value) else tuple(sorted(_credential_map(value).items()))
+    return None if is_empty(value) else tuple(sorted(_credential_map(value).items()))
 
 
 def _acr_key(value: Any) -> Any:
-    return None if _empty(value) else tuple(sorted(_acr_map(value).items()))
+    return None if is_empty(value) else tuple(sorted(_acr_map(value).items()))
 
 
 def _timeout_key(value: Any) -> Any:
-    text = DEFAULT_TIMEOUT if _empty(value) else value
+    text = DEFAULT_TIMEOUT if is_empty(value) else value
     try:
         return parse_duration(text)
     except (TypeError, ValueError):
@@ -173,7 +162,7 @@ def _acr_map(value: Any) -> dict[str, tuple[str, str, tuple[str, ...]]]:
 
 
 def _show(value: Any) -> str:
-    if _empty(value):
+    if is_empty(value):
         return "(not set)"
     return json.dumps(as_written(value), ensure_ascii=False, default=str)
 
@@ -245,8 +234,8 @@ def _describe_acr(name: str, old: Any, new: Any) -> str:
 
 
 def _describe_timeout(name: str, old: Any, new: Any) -> str:
-    was = DEFAULT_TIMEOUT if _empty(old) else old
-    now = DEFAULT_TIMEOUT if _empty(new) else new
+    was = DEFAULT_TIMEOUT if is_empty(old) else old
+    now = DEFAULT_TIMEOUT if is_empty(new) else new
     return (
         f"{name} changes from {_show(was)} to {_show(now)} (only how long Pulumi waits "
         "for the cache; no API call)"
@@ -382,10 +371,6 @@ def moved(olds: Mapping[str, Any], account: str | None) -> PropertyChange | None
     )
 
 
-def _absent(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
 def property_diff_kinds(
     plan: DiffPlan, olds: Mapping[str, Any], news: Mapping[str, Any]
 ) -> dict[str, str]:
@@ -395,9 +380,9 @@ def property_diff_kinds(
     for change in plan.changes:
         if change.name not in _API or change.name == "region":  # a status; a region moves
             base = "UPDATE"
-        elif _absent(olds.get(change.name)):
+        elif is_empty(olds.get(change.name)):
             base = "ADD"
-        elif _absent(news.get(change.name)):
+        elif is_empty(news.get(change.name)):
             base = "DELETE"
         else:
             base = "UPDATE"

@@ -30,6 +30,7 @@ import uuid
 from dataclasses import dataclass
 
 __all__ = [
+    "IDENTITY_KEY",
     "IDENTITY_TAG",
     "Principal",
     "account_of_arn",
@@ -42,6 +43,9 @@ __all__ = [
 ]
 
 IDENTITY_TAG = "pulumi-eci-cache-resource"
+# The dynamic face's input that names the resource ("organization/project/stack/name"),
+# computed in the program (program/resource.py); the plugin names it by its URN.
+IDENTITY_KEY = "__identity"
 
 
 @dataclass(frozen=True)

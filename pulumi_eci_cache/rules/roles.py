@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.alias_generators import to_camel
 
 from . import secrets
-from .wording import Rule
+from .constraints import Rule
 
 __all__ = [
     "DEFAULT_SESSION_SECONDS",

@@ -1,67 +1,67 @@
-"""How a declared rule is said to a person: the words for a pattern, the bounds of a number.
+"""The "Allowed:" sentence of every input, from its declaration.
 
-A pattern is for the machine; a message says ``Rule``'s words instead ("a RAM role's
-ARN, ..."). ``constraints_of`` finds a field's bounds and words wherever its annotation
-declares them (inside ``Optional``, ``Annotated``, a ``Field``). Pure: no I/O.
+What a field takes, in words, derived from its native constraints (bounds, lengths,
+items, an enum) plus its ``Api.rule``; descriptions in the schema and "is required"
+messages end with it, and failures say it. Pure: no I/O.
 """
 
 from __future__ import annotations
 
-import typing
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Annotated, Any
+import json
+from functools import cache
+from typing import Any
 
-from pydantic.fields import FieldInfo
+from pydantic import BaseModel, TypeAdapter
 
-__all__ = ["Rule", "constraints_of", "rule_words"]
+from .declaration import api_of
+from .model import ImageCacheSpec, field_type
 
-
-@dataclass(frozen=True)
-class Rule:
-    """What a pattern allows, in words (a failure says this, not the regular expression)."""
-
-    text: str
-
-
-def constraints_of(info: FieldInfo) -> dict[str, Any]:
-    """The bounds and rule words declared on a field, wherever in its annotation."""
-    found: dict[str, Any] = {}
-
-    def collect(items: Sequence[Any]) -> None:
-        for item in items:
-            for name in ("ge", "gt", "le", "lt"):
-                if getattr(item, name, None) is not None:
-                    found[name] = getattr(item, name)
-            if isinstance(item, Rule):
-                found["rule"] = item.text
-            if isinstance(item, FieldInfo):
-                collect(item.metadata)
-
-    def walk(annotation: Any) -> None:
-        if typing.get_origin(annotation) is Annotated:
-            collect(typing.get_args(annotation)[1:])
-        for arg in typing.get_args(annotation):
-            walk(arg)
-
-    collect(info.metadata)
-    walk(info.annotation)
-    return found
+__all__ = [
+    "allowed",
+    "describe",
+    "schema_of",
+]
 
 
-def rule_words(kind: str, said: dict[str, Any]) -> str:
-    """ "must be ..." for a constraint a value broke (pydantic's error ``kind``), from what
-    the field declares (``constraints_of``); "" when the declaration says nothing."""
-    if "rule" in said and kind in ("string_pattern_mismatch", "string_too_short"):
-        return f"must be {said['rule']}"
-    low = said.get("ge", said.get("gt"))
-    high = said.get("le", said.get("lt"))
-    if kind not in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return ""
+@cache
+def schema_of(model: type[BaseModel], name: str) -> dict[str, Any]:
+    """A field's JSON schema without its null branch (the constraints live there)."""
+    schema = TypeAdapter(field_type(model.model_fields[name])).json_schema()
+    for branch in schema.get("anyOf", ()):
+        if branch.get("type") != "null":
+            return dict(branch)
+    return dict(schema)
+
+
+def allowed(name: str, model: type[BaseModel] = ImageCacheSpec) -> str:
+    """What a field takes, in words: derived from its constraints, plus its ``rule``."""
+    spec, rule = schema_of(model, name), api_of(model.model_fields[name]).rule
+    kind = spec.get("type")
+    parts: list[str] = []
+    if "enum" in spec:
+        parts.append("one of " + ", ".join(json.dumps(v) for v in spec["enum"]))
+    elif kind == "integer" and ("minimum" in spec or "maximum" in spec):
+        span = _range(spec.get("minimum"), spec.get("maximum"), "from ")
+        parts.append("a whole number " + (span if span.startswith("from") else f"of {span}"))
+    elif kind == "string" and ("minLength" in spec or "maxLength" in spec):
+        parts.append(_range(spec.get("minLength"), spec.get("maxLength")) + " characters")
+    elif kind == "array" and ("minItems" in spec or "maxItems" in spec):
+        parts.append(_range(spec.get("minItems"), spec.get("maxItems")) + " items")
+    elif kind == "object" and "maxProperties" in spec:
+        parts.append(f"at most {spec['maxProperties']} entries")
+    if rule:
+        parts.append(rule)
+    return ": ".join(parts)
+
+
+def _range(low: Any, high: Any, lead: str = "") -> str:
     if low is not None and high is not None:
-        return f"must be from {low} to {high}"
-    if "gt" in said:
-        return f"must be more than {said['gt']}"
-    if low is not None:
-        return f"must be at least {low}"
-    return f"must be at most {high}" if high is not None else ""
+        return f"{lead}{low} to {high}"
+    return f"at least {low}" if low is not None else f"at most {high}"
+
+
+def describe(name: str, model: type[BaseModel] = ImageCacheSpec) -> str:
+    """A field's description with what it takes (the schema and "is required" use it)."""
+    text = model.model_fields[name].description or ""
+    rule = allowed(name, model)
+    return f"{text} Allowed: {rule}." if rule else text

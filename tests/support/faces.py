@@ -23,7 +23,7 @@ from pulumi_eci_cache.engine.plugin.provider import CONFIG, STATE
 from pulumi_eci_cache.engine.plugin.schema import SECRET_INPUTS
 from pulumi_eci_cache.provider import ImageCacheProvider
 from pulumi_eci_cache.rules.config import stack_key
-from pulumi_eci_cache.rules.model import CAMEL, SNAKE, Naming
+from pulumi_eci_cache.rules.naming import CAMEL, SNAKE, Naming
 from tests.support.provider_server import ProviderProcess, ProviderServer
 
 __all__ = ["FACES", "DynamicFace", "Face", "PluginFace", "init_failure", "start_face"]

@@ -36,12 +36,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from pulumi_eci_cache.engine.dynamic.concurrency import find_servers, in_dynamic_provider_process
+from pulumi_eci_cache.engine.failures import expected_failure_message
 
 __all__ = [
     "LIFECYCLE_METHODS",
     "Middleware",
     "current_urn",
-    "expected_failure_message",
     "install",
     "use",
 ]
@@ -71,16 +71,6 @@ def current_urn() -> str | None:
     """The URN of the resource whose call this thread is serving, if any."""
     urn = getattr(_local, "urn", None)
     return str(urn) if urn else None
-
-
-def expected_failure_message(exc: BaseException) -> str | None:
-    """The message a person should read for an expected failure; None for a bug."""
-    from pulumi_eci_cache.errors import EciCacheError
-    from pulumi_eci_cache.rules.model import InvalidInputsError
-
-    if isinstance(exc, (EciCacheError, InvalidInputsError)):
-        return str(exc)
-    return None
 
 
 def _init_failed_status(exc: Any, request: Any) -> Any:

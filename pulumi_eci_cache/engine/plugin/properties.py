@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 
-from pulumi_eci_cache.rules.model import UNKNOWN, is_unknown
+from pulumi_eci_cache.rules.values import UNKNOWN, is_unknown
 
 __all__ = ["Fields", "from_wire", "to_wire"]
 

@@ -43,7 +43,8 @@ from pulumi_eci_cache.rules.api import ImageCacheOutputs
 from pulumi_eci_cache.rules.config import ProviderConfig, check_config
 from pulumi_eci_cache.rules.diff import property_diff_kinds
 from pulumi_eci_cache.rules.identity import resource_identity_of_urn
-from pulumi_eci_cache.rules.model import CAMEL, INPUT_FIELDS, ImageCacheSpec
+from pulumi_eci_cache.rules.model import INPUT_FIELDS, ImageCacheSpec
+from pulumi_eci_cache.rules.naming import CAMEL
 from pulumi_eci_cache.rules.secrets import secret_fields
 
 __all__ = ["EciCacheProvider", "config_key", "setting_names"]
@@ -252,7 +253,7 @@ class EciCacheProvider(sdk.Provider):
 
         def call() -> Any:
             client = lifecycle.runtime.region().client
-            return function(**args, client=client)
+            return function(client, **args)
 
         try:
             result = await self._run(call)

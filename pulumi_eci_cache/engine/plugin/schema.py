@@ -10,7 +10,7 @@ TypeScript, Go, Python and .NET SDKs. Every part comes from a declaration made o
   the outputs model (rules/api.py);
 - the provider's configuration and inputs: the settings model (rules/config.py);
 - the functions ``getImageCaches`` and ``rankImageCaches``: the Python lookups'
-  signatures and result dataclasses (program/lookups.py, rules/matching.py).
+  signatures and result dataclasses (lifecycle/lookups.py, rules/matching.py).
 
 Names are the schema's camelCase; nested models become object types.
 """
@@ -28,7 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, SecretStr
 from pydantic.alias_generators import to_camel
 
-from pulumi_eci_cache.program.lookups import (
+from pulumi_eci_cache.lifecycle.lookups import (
     GetImageCachesCacheEventResult,
     GetImageCachesCacheResult,
     GetImageCachesResult,
@@ -37,17 +37,12 @@ from pulumi_eci_cache.program.lookups import (
 )
 from pulumi_eci_cache.rules.api import CacheEvent, ImageCacheOutputs
 from pulumi_eci_cache.rules.config import ProviderConfig
+from pulumi_eci_cache.rules.declaration import Doc, api_of
 from pulumi_eci_cache.rules.matching import ImageCacheMatch
-from pulumi_eci_cache.rules.model import (
-    AcrRegistryInfo,
-    Doc,
-    ImageCacheSpec,
-    RegistryCredential,
-    api_of,
-    describe,
-)
+from pulumi_eci_cache.rules.model import AcrRegistryInfo, ImageCacheSpec, RegistryCredential
 from pulumi_eci_cache.rules.roles import AssumeRole, AssumeRoleWithOidc
 from pulumi_eci_cache.rules.secrets import secret_fields
+from pulumi_eci_cache.rules.wording import describe
 
 __all__ = [
     "FUNCTIONS",
@@ -183,8 +178,8 @@ def _function(builder: _Builder, name: str, function: Callable[..., Any]) -> dic
     inputs: dict[str, Any] = {}
     required: list[str] = []
     for param in inspect.signature(function).parameters.values():
-        if param.kind is inspect.Parameter.KEYWORD_ONLY:
-            continue  # the Python caller's own knobs (a client for tests)
+        if param.name == "client":
+            continue  # the provider's own (each face passes its client)
         annotation = hints[param.name]
         docs = [m for m in typing.get_args(annotation)[1:] if isinstance(m, Doc)]
         inputs[to_camel(param.name)] = {

@@ -42,7 +42,7 @@ from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from pulumi_eci_cache.engine.dynamic.server_hooks import expected_failure_message
+from pulumi_eci_cache.engine.failures import expected_failure_message
 from pulumi_eci_cache.engine.plugin.provider import EciCacheProvider
 from pulumi_eci_cache.engine.status import init_failed_status
 from pulumi_eci_cache.errors import ResourceInitError
