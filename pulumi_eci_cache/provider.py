@@ -36,17 +36,18 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
-from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from pulumi_eci_cache.engine import log as engine_log
 from pulumi_eci_cache.engine.dynamic import detailed_diff, server_hooks
 from pulumi_eci_cache.engine.dynamic.concurrency import SDK_WORKERS, lift_worker_ceiling
+from pulumi_eci_cache.engine.failures import expected_failure_message
+from pulumi_eci_cache.engine.reaches import pulumi_sdk
 from pulumi_eci_cache.errors import ConfigError
 from pulumi_eci_cache.lifecycle.lifecycle import Call, ImageCacheLifecycle
 from pulumi_eci_cache.lifecycle.runtime import Runtime
-from pulumi_eci_cache.rules.config import ProviderConfig, check_config
+from pulumi_eci_cache.rules.config import ProviderConfig, check_config, stack_key
 from pulumi_eci_cache.rules.diff import plan_diff, property_diff_kinds
 from pulumi_eci_cache.rules.identity import IDENTITY_KEY, IDENTITY_TAG
 from pulumi_eci_cache.rules.values import UNKNOWN, is_unknown
@@ -120,6 +121,8 @@ class _DynamicFace:
         return property_diff_kinds(plan, olds, news)
 
 
+# The stack config keys of every setting (``alicloud:region``, ``eci-cache:endpoint``).
+STACK_KEYS = tuple(stack_key(name) for name in ProviderConfig.model_fields)
 _lock = threading.Lock()
 _face: _DynamicFace | None = None
 # The stack config's problems: every check reports them (so `pulumi preview` shows them
@@ -159,7 +162,7 @@ def _property_kinds(olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[st
 @functools.cache
 def _pickled() -> str:
     """This provider as the SDK pickles it into every call (by reference: always equal)."""
-    return str(serialize_provider(ImageCacheProvider()))
+    return pulumi_sdk.serialize_provider(ImageCacheProvider())
 
 
 _DETAILED_DIFF = detailed_diff.middleware(_property_kinds, _pickled)
@@ -175,7 +178,10 @@ class ImageCacheProvider(ResourceProvider):
     """Stateless by design: see the module docstring."""
 
     def configure(self, req: ConfigureRequest) -> None:
-        face = _configure(getattr(req.config, "_props", {}) or {})
+        # Before anything can fail: this runs inside the process's first call, which
+        # the server hooks below are too late to wrap.
+        pulumi_sdk.answer_failures_with(expected_failure_message)
+        face = _configure({key: req.config.get(key) for key in STACK_KEYS})
         workers = face.runtime.config.max_concurrent_operations if face else SDK_WORKERS
         if workers > SDK_WORKERS:
             lift_worker_ceiling(workers)

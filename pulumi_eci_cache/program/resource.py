@@ -145,7 +145,7 @@ def _identity(resource_name: str, opts: pulumi.ResourceOptions | None) -> str:
     name = resource_name
     parent = opts.parent if opts is not None else None
     if parent is not None:
-        name = f"{getattr(parent, '_type', '?')}::{getattr(parent, '_name', '?')}/{name}"
+        name = f"{parent.pulumi_resource_type}::{parent.pulumi_resource_name}/{name}"
     return resource_identity(
         pulumi.get_organization(), pulumi.get_project(), pulumi.get_stack(), name
     )

@@ -6,9 +6,9 @@ waits ten minutes for a build holds one of four workers, so fifty caches are bui
 four at a time, and calls queued for 30 minutes are cancelled by gRPC.
 
 Nothing in the SDK lets a provider choose that number, so when our provider is first
-loaded into that process we find the gRPC server's executor and raise its
-``_max_workers`` (``ThreadPoolExecutor`` reads it on every submit, so new threads are
-started on demand from then on), and start threads for the calls already queued.
+loaded into that process we find the gRPC server's executor and raise its ceiling
+(engine/reaches/: grpc_server.py finds it, futures.py raises it), and threads start for
+the calls already queued.
 Our waits are cheap (they block on the shared poller), so many workers cost
 threads, not API calls.
 
@@ -19,17 +19,16 @@ loudly if the pinned SDK stops matching.
 
 from __future__ import annotations
 
-import gc
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+
+from pulumi_eci_cache.engine.reaches import futures, grpc_server, pulumi_sdk
 
 __all__ = [
     "DEFAULT_MAX_WORKERS",
     "SDK_WORKERS",
     "find_server_executors",
-    "find_servers",
     "in_dynamic_provider_process",
     "lift_worker_ceiling",
 ]
@@ -42,30 +41,13 @@ _done = False
 
 def in_dynamic_provider_process() -> bool:
     """True inside ``python -m pulumi.dynamic`` (and only there)."""
-    main = sys.modules.get("__main__")
-    return getattr(main, "__spec__", None) is not None and main.__spec__.name in (  # type: ignore[union-attr]
-        "pulumi.dynamic.__main__",
-        "pulumi.dynamic",
-    )
-
-
-def find_servers() -> list[Any]:
-    """The gRPC servers alive in this process (the provider server among them)."""
-    try:
-        from grpc._server import _Server
-    except ImportError:  # pragma: no cover - grpc reorganised: fall back
-        return []
-    return [obj for obj in gc.get_objects() if isinstance(obj, _Server)]
+    return pulumi_sdk.dynamic_server_module() is not None
 
 
 def find_server_executors() -> list[ThreadPoolExecutor]:
     """The thread pools of the gRPC servers alive in this process."""
-    pools = []
-    for server in find_servers():
-        pool = getattr(getattr(server, "_state", None), "thread_pool", None)
-        if isinstance(pool, ThreadPoolExecutor):
-            pools.append(pool)
-    return pools
+    pools = (grpc_server.server_thread_pool(server) for server in grpc_server.find_servers())
+    return [pool for pool in pools if pool is not None]
 
 
 def lift_worker_ceiling(max_workers: int = DEFAULT_MAX_WORKERS, force: bool = False) -> int:
@@ -83,10 +65,7 @@ def lift_worker_ceiling(max_workers: int = DEFAULT_MAX_WORKERS, force: bool = Fa
             return 0
         pools = find_server_executors()
         for pool in pools:
-            pool._max_workers = max(pool._max_workers, max_workers)
-            # Calls already queued behind the four busy workers get threads now.
-            for _ in range(pool._work_queue.qsize()):
-                pool._adjust_thread_count()
+            futures.raise_ceiling(pool, max_workers)
         if not pools:
             print(
                 "pulumi-eci-cache: could not find the provider's gRPC thread pool; "

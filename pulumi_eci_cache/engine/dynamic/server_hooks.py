@@ -21,9 +21,12 @@ that process (``provider.configure``) we wrap the server's lifecycle handlers:
   Diff response's per-property diff; a Cancel middleware ends every wait (the SDK's
   own Cancel does nothing).
 
-The wrapping goes through grpc's handler tables (``_server._state``): if a future
-grpc or SDK lays them out differently, nothing is wrapped and the process behaves as
-the SDK alone would (tests/test_server_hooks.py fails loudly on such a version).
+The wrapping goes through grpc's handler tables (engine/reaches/grpc_server.py): if a
+future grpc lays them out differently, nothing is wrapped and the process behaves as
+the SDK alone would (tests/test_reaches.py fails, naming the reach, on such a version).
+The process's first call runs before the hooks exist (our provider is loaded inside
+it); its failures are answered through the server's ``traceback``
+(engine/reaches/pulumi_sdk.py), with the same sentence.
 """
 
 from __future__ import annotations
@@ -32,11 +35,12 @@ import sys
 import threading
 import traceback
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from pulumi_eci_cache.engine.dynamic.concurrency import find_servers, in_dynamic_provider_process
+from pulumi_eci_cache.engine.dynamic.concurrency import in_dynamic_provider_process
 from pulumi_eci_cache.engine.failures import expected_failure_message
+from pulumi_eci_cache.engine.reaches import grpc_server
 
 __all__ = [
     "LIFECYCLE_METHODS",
@@ -152,18 +156,6 @@ def _wrap(method: str, original: Callable[[Any, Any], Any]) -> Callable[[Any, An
     return handler
 
 
-def _handler_tables(server: Any) -> Iterator[dict[str, Any]]:
-    """Every ``method path -> RpcMethodHandler`` table of one grpc server."""
-    state = getattr(server, "_state", None)
-    for generic in getattr(state, "generic_handlers", []):
-        table = getattr(generic, "_method_handlers", None)
-        if isinstance(table, dict):
-            yield table
-    registered = getattr(state, "registered_method_handlers", None)
-    if isinstance(registered, dict):
-        yield registered
-
-
 def install(force: bool = False) -> int:
     """Wrap the lifecycle handlers of the provider server(s) in this process, once.
 
@@ -178,8 +170,8 @@ def install(force: bool = False) -> int:
             return 0
         _installed = True
         wrapped = 0
-        for server in find_servers():
-            for table in _handler_tables(server):
+        for server in grpc_server.find_servers():
+            for table in grpc_server.handler_tables(server):
                 for method in LIFECYCLE_METHODS:
                     entry = table.get(SERVICE + method)
                     if entry is None or entry.unary_unary is None:

@@ -93,10 +93,13 @@ class EciCacheProvider(sdk.Provider):
         self.keys, self.origin = setting_names("")
         self.lifecycle: ImageCacheLifecycle | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._refused: ConfigError | None = None  # the settings Configure refused
 
     # -- plumbing -----------------------------------------------------------------------
 
     def _ready(self) -> ImageCacheLifecycle:
+        if self._refused is not None:  # never go on with settings other than the user's
+            raise self._refused.again()
         if self.lifecycle is None:  # the engine always configures first; tests may not
             self._configure(ProviderConfig())
         assert self.lifecycle is not None
@@ -173,7 +176,9 @@ class EciCacheProvider(sdk.Provider):
         values = {k: v for k, v in from_wire(request.args, CONFIG).items() if k != "version"}
         config, failures = check_config(values, key=self.keys)
         if config is None:
-            raise ConfigError("; ".join(f.reason for f in failures))
+            self._refused = ConfigError("; ".join(f.reason for f in failures))
+            raise self._refused.again()
+        self._refused = None
         self._configure(config)
         return sdk.ConfigureResponse(accept_secrets=True, supports_preview=False)
 

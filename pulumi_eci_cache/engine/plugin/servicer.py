@@ -44,6 +44,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from pulumi_eci_cache.engine.failures import expected_failure_message
 from pulumi_eci_cache.engine.plugin.provider import EciCacheProvider
+from pulumi_eci_cache.engine.reaches import pulumi_sdk
 from pulumi_eci_cache.engine.status import init_failed_status
 from pulumi_eci_cache.errors import ResourceInitError
 
@@ -175,7 +176,7 @@ def serve(argv: list[str], version: str) -> None:
     provider = EciCacheProvider(version, argv)
 
     async def run() -> None:
-        server = grpc.aio.server(options=_channel_options())
+        server = grpc.aio.server(options=pulumi_sdk.grpc_channel_options())
         servicer = Servicer(provider, known.engine, version)
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
         port = server.add_insecure_port("127.0.0.1:0")
@@ -186,12 +187,3 @@ def serve(argv: list[str], version: str) -> None:
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())
-
-
-def _channel_options() -> list[tuple[str, Any]]:
-    """The SDK's gRPC options (message sizes) where it has them."""
-    try:
-        from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
-    except ImportError:  # pragma: no cover - an SDK without them
-        return []
-    return list(_GRPC_CHANNEL_OPTIONS)
