@@ -13,6 +13,9 @@ TTL) or are evicted (``EliminationStrategy=LRU``), ClientTokens make
 create/update/delete idempotent, and ``faults`` injects the service's bad days. The
 backend also keeps who called what (``call_counts``, ``call_log``,
 ``calls_by_principal``), in memory, for tests that check which identity acted.
+The rules that compare images are the emulator's own, written from the service's
+documentation (references.py, matching.py): it is the oracle the provider is tested
+against, so it imports nothing from the provider (a test holds that).
 """
 
 from __future__ import annotations
@@ -29,8 +32,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..rules.images import canonical_or_raw
-from ..rules.matching import rank_caches
 from .clock import Clock, FakeClock, iso_time
 from .exceptions import (
     IdempotentParameterMismatch,
@@ -41,6 +42,8 @@ from .exceptions import (
 )
 from .faults import Faults
 from .iam import DEFAULT_ACCOUNT_ID, DEFAULT_USER, AccessKey, IamBackend, OidcProvider, Role
+from .matching import rank_for_pod
+from .references import identity
 
 __all__ = [
     "ADMIN_ONLY_FIELDS",
@@ -492,11 +495,11 @@ class EciBackend:
         cache.held = self.hold_builds
         cache.progress, cache.failed_at = 0, None
         # An image fails however it is spelled: the registry sees the same image.
-        unpullable = {canonical_or_raw(image): cause for image, cause in self.unpullable.items()}
+        unpullable = {identity(image): cause for image, cause in self.unpullable.items()}
         cache.failing_images = {
             image: unpullable[key]
             for image in cache.spec["Images"]
-            if (key := canonical_or_raw(image)) in unpullable
+            if (key := identity(image)) in unpullable
         }
         self.mutations += 1
 
@@ -594,6 +597,8 @@ class EciBackend:
         for key in ("ImageCacheId", "ImageCacheName", "SnapshotId", "ResourceGroupId"):
             if key in filters and api[key] != filters[key]:
                 return False
+        # The service compares the Image filter as text with the images as written
+        # (which is why get_image_caches filters canonically on its own side).
         if "Image" in filters and filters["Image"] not in api["Images"]:
             return False
         return all(
@@ -607,16 +612,16 @@ class EciBackend:
     @staticmethod
     def _rank_matches(caches: list[ImageCache], filters: Mapping[str, Any]) -> list[ImageCache]:
         """``MatchImage.N`` / ``ImageFullMatch`` / ``ImageMatchCountRequest``: the caches
-        auto-match could pick, best first, by the package's own ranking (matching.py),
-        so the emulator and ``rank_image_caches`` never disagree."""
+        auto-match could pick, best first, by the emulator's own reading of the rule
+        (matching.py), not the provider's: the oracle must not share its bugs."""
         by_id = {cache.cache_id: cache for cache in caches}
-        ranked = rank_caches(
+        ranked = rank_for_pod(
             [cache.to_api() for cache in caches],
             filters["MatchImages"],
-            perfect_match=bool(filters.get("ImageFullMatch")),
+            full_match=bool(filters.get("ImageFullMatch")),
             match_count=filters.get("ImageMatchCountRequest"),
         )
-        return [by_id[match.image_cache_id] for match in ranked]
+        return [by_id[api["ImageCacheId"]] for api in ranked]
 
     @staticmethod
     def _encode_token(offset: int) -> str:
