@@ -295,7 +295,10 @@ def test_update_client_token_reused_with_other_parameters_is_a_mismatch(
 def test_delete_replayed_with_its_client_token_succeeds_again(backend: EciBackend) -> None:
     cache = create(backend)
     backend.delete_image_cache(REGION, cache.cache_id, "d-1")
-    backend.delete_image_cache(REGION, cache.cache_id, "d-1")
+    backend.delete_image_cache(REGION, cache.cache_id, "d-1")  # the same answer: no error
+    assert cache.cache_id not in backend.region(REGION)
+    with pytest.raises(InvalidImageCacheIdNotFound):  # a new delete is a new request
+        backend.delete_image_cache(REGION, cache.cache_id, "d-2")
 
 
 def test_regions_are_separate(backend: EciBackend) -> None:

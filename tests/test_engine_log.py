@@ -177,26 +177,44 @@ def test_printed_statuses_are_kept_to_changes_and_one_every_twenty_seconds() -> 
     ]
 
 
-class InterleavingStream(io.StringIO):
-    """Writes one character at a time, yielding between them, as a pipe under load may."""
+class HalfWrittenStream(io.StringIO):
+    """Writes a line in two halves and, between them, waits until another writer has
+    reached the stream (or a moment has passed): an unguarded writer would then put its
+    line in the middle of this one, every time, not only under load."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.writers = 0
+        self._count = threading.Lock()
 
     def write(self, text: str) -> int:
-        for char in text:
-            super().write(char)
-            time.sleep(0)  # hand over to another thread: unguarded writes would interleave
+        with self._count:
+            self.writers += 1
+            first = self.writers == 1
+        if not first:
+            self.entered.set()
+        half = len(text) // 2
+        super().write(text[:half])
+        if first:
+            self.entered.wait(0.5)  # the second writer is let in now, unless it is held
+        super().write(text[half:])
         return len(text)
 
 
-def test_lines_written_by_many_threads_never_run_together() -> None:
-    stream = InterleavingStream()
+def test_lines_written_by_two_threads_never_run_together() -> None:
+    stream = HalfWrittenStream()
     writer = LineWriter(lambda: stream)
-    lines = [f"cache-{i:02d} (imc-{i:02d}): Ready 100%" for i in range(40)]
-    threads = [threading.Thread(target=writer.write, args=(line,)) for line in lines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(stream.getvalue().splitlines()) == sorted(lines)
+    lines = ["cache-01 (imc-01): Ready 100%", "cache-02 (imc-02): Ready 100%"]
+    first = threading.Thread(target=writer.write, args=(lines[0],))
+    first.start()
+    while stream.writers == 0:  # the first line is half written
+        threading.Event().wait(0.001)
+    second = threading.Thread(target=writer.write, args=(lines[1],))
+    second.start()
+    first.join()
+    second.join()
+    assert stream.getvalue().splitlines() == lines
 
 
 def test_the_engine_address_is_the_provider_process_first_argument() -> None:

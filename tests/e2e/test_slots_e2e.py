@@ -63,6 +63,11 @@ def slot_lines(run: LiveRun) -> list[dict[str, Any]]:
     return [d for d in found if "engine's parallel slots" in d["message"]]
 
 
+def describes(emulator: ServedEmulator) -> int:
+    """The polling rounds (DescribeImageCaches calls) the emulator has answered."""
+    return int(emulator.get("calls")["calls"].get("DescribeImageCaches", 0))
+
+
 def stack_urn(run: LiveRun) -> str:
     [urn] = {
         e["resourcePreEvent"]["metadata"]["urn"]
@@ -118,7 +123,13 @@ def test_no_slot_line_when_parallel_gives_every_cache_a_slot(
     stack = stack_of(face, count, pulumi_stack, served_emulator, tmp_path)
     with live(stack, "up", "--yes", "--skip-preview", "--json", "--parallel", str(parallel)) as run:
         wait_until(lambda: creates(served_emulator) == count, HANG, "every create at once")
-        time.sleep(FULL_FOR + 2)  # every build held: time enough for the line, were it due
+        # Every build is held: the waits look at their caches each round, and a round
+        # is when the line would be said. Wait until rounds have come after the waits
+        # were FULL_FOR old, so its absence means the provider saw no reason for it.
+        due = time.monotonic() + FULL_FOR
+        wait_until(lambda: time.monotonic() >= due, HANG, "the slots held long enough")
+        seen = describes(served_emulator)
+        wait_until(lambda: describes(served_emulator) >= seen + 2, HANG, "two rounds more")
         served_emulator.post("builds/finish")
         assert run.wait(HANG) == 0, run.stdout
     assert slot_lines(run) == []
