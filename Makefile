@@ -3,6 +3,7 @@
 #   make venv           .venv with the package (editable), the newest dependencies, the tools
 #   make cli            the pulumi CLI of scripts/pulumi-cli-version (built if needed)
 #   make lint           ruff check, ruff format --check, mypy
+#   make test-fast      unit and provider-server tests (no e2e, SDK or packaging tests)
 #   make test           the whole pytest suite, end-to-end tests included (CLI on PATH)
 #   make test-matrix    nox: unit + provider-server tests, Python 3.10-3.13 x {floor, newest}
 #   make test-corners   nox: the two corners CI runs (3.13 newest, 3.10 floor)
@@ -72,11 +73,18 @@ demo_pulumi stack select --create '$(DEMO_STACK)'
 demo_pulumi config set eci-cache:endpoint '$(EMULATOR_URL)'
 endef
 
+# Tests wait on I/O (provider processes, the CLI, held builds) more than they compute:
+# pytest-xdist runs them in parallel workers, each with its own ports and state; a
+# class whose tests share one scenario stays on one worker (--dist loadgroup).
+PYTEST_WORKERS ?= 4
+PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
+FAST_MARKERS = not e2e and not sdk and not packaging
+
 # The matrix corners CI runs besides `make test` (session names of noxfile.py).
 CI_CORNERS := tests-3.13(newest) tests-3.10(floor)
 NOX_ARGS ?=
 
-.PHONY: help venv cli lint test test-matrix test-corners dist demo destroy emulator stop-emulator
+.PHONY: help venv cli lint test test-fast test-matrix test-corners dist demo destroy emulator stop-emulator
 
 help:
 	@sed -n 's/^#   make /make /p' $(MAKEFILE_LIST)
@@ -100,7 +108,10 @@ test: venv
 	@$(with_cli)
 	sdk="$$($(VENV)/bin/python -c 'import importlib.metadata as m; print(m.version("pulumi"))')"
 	echo "pulumi CLI: $$(command -v pulumi) ($$(pulumi version)); Python SDK: $$sdk"
-	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -q $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
+test-fast: venv
+	$(VENV)/bin/pytest -q $(PYTEST_PARALLEL) -m '$(FAST_MARKERS)' $(PYTEST_ARGS)
 
 test-matrix: venv
 	$(VENV)/bin/nox $(NOX_ARGS)

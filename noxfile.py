@@ -152,7 +152,12 @@ def _report(session: nox.Session) -> None:
 
 
 def _run_suite(session: nox.Session, pytest_args: list[str]) -> None:
-    session.run("pytest", "-q", "-p", "no:cacheprovider", "-m", MATRIX_MARKERS, *pytest_args)
+    # Parallel workers (pytest-xdist): the suite waits on provider processes more
+    # than it computes.
+    parallel = ["-n", "4", "--dist", "loadgroup"]
+    session.run(
+        "pytest", "-q", "-p", "no:cacheprovider", *parallel, "-m", MATRIX_MARKERS, *pytest_args
+    )
 
 
 _expose_interpreters()

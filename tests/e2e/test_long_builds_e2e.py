@@ -160,6 +160,7 @@ def interrupted(
         emulator.stop()
 
 
+@pytest.mark.xdist_group("long-builds-ctrl-c")  # one scenario, read by every test
 class TestCtrlC:
     def test_the_cli_exits_soon_and_every_wait_ends_at_once(self, interrupted: Finished) -> None:
         run = interrupted.run
@@ -244,6 +245,7 @@ def timed_out(
         emulator.stop()
 
 
+@pytest.mark.xdist_group("long-builds-timeout")  # one scenario, read by every test
 class TestTimeout:
     def test_up_fails_once_the_timeout_runs_out_naming_the_way_out(
         self, timed_out: Finished
