@@ -22,7 +22,10 @@ import pytest
 
 from tests.support import sdks
 
-pytestmark = pytest.mark.sdk
+pytestmark = [
+    pytest.mark.sdk,
+    pytest.mark.xdist_group("sdks"),  # the SDKs generated and built once (conftest.generated),
+]
 
 RESOURCE = "ecicache:index:ImageCache"
 FUNCTION = "ecicache:index:getImageCaches"

@@ -19,7 +19,10 @@ from tests.e2e.conftest import start_emulator
 from tests.support.project import REPO, project_table
 from tests.support.wheel_install import WheelVenv
 
-pytestmark = pytest.mark.packaging
+pytestmark = [
+    pytest.mark.packaging,
+    pytest.mark.xdist_group("wheel"),  # one wheel built, installed once (conftest.wheel_venv),
+]
 
 PUBLIC_IMPORTS = """
 import pulumi_eci_cache, pulumi_eci_cache.emulator

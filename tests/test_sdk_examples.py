@@ -19,7 +19,10 @@ import pytest
 from pulumi_eci_cache.engine.plugin.schema import package_schema
 from tests.support import sdks
 
-pytestmark = pytest.mark.sdk
+pytestmark = [
+    pytest.mark.sdk,
+    pytest.mark.xdist_group("sdks"),  # the SDKs generated and built once (conftest.generated),
+]
 
 EXAMPLES = sdks.REPO / "examples"
 

@@ -19,7 +19,10 @@ from tests.support import sdks
 
 from .conftest import PLUGIN_IMAGE_CACHE_TYPE, PulumiStack, ServedEmulator, plugin_stack
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.xdist_group("sdks"),  # the SDKs generated and built once (conftest.generated),
+]
 
 Factory = Callable[..., PulumiStack]
 

@@ -16,7 +16,10 @@ from tests.support.wheel_install import WheelVenv
 
 from .conftest import FAST_POLLING, PulumiStack, ServedEmulator
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.xdist_group("wheel"),  # one wheel built, installed once (conftest.wheel_venv),
+]
 
 
 def test_the_quickstart_goes_up_and_down_from_the_wheel_install(
