@@ -442,37 +442,18 @@ def summarise(
 
 
 class DrainedProviderServer(ProviderServer):
-    """tests/support's ProviderServer whose output is drained while it runs.
+    """tests/support's ProviderServer, with the last lines of its output as ``tail``.
 
     Fifty caches print progress lines; an undrained pipe would fill and block the
-    provider process, so both pipes are read by threads into a bounded tail.
+    provider process, so ProviderServer reads both pipes while the process runs.
     """
 
     def __init__(self, provider: Any, env: Mapping[str, str] | None = None) -> None:
         super().__init__(provider, env=env)
-        self.tail: deque[str] = deque(maxlen=400)
-        self._drains = [
-            threading.Thread(target=self._drain, args=(pipe,), daemon=True)
-            for pipe in (self.process.stdout, self.process.stderr)
-        ]
-        for thread in self._drains:
-            thread.start()
-
-    def _drain(self, pipe: Any) -> None:
-        for raw in iter(pipe.readline, b""):
-            self.tail.append(raw.decode(errors="replace").rstrip())
+        self.tail: list[str] = []
 
     def close(self) -> str:
-        self.channel.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        for thread in self._drains:
-            thread.join(timeout=5)
+        self.tail = super().close().splitlines()[-400:]
         return "\n".join(self.tail)
 
 

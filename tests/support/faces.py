@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import grpc
-from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.provider.experimental.property_value import Computed, PropertyValue
+from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2
 from pydantic.alias_generators import to_camel
 
@@ -23,7 +24,9 @@ from pulumi_eci_cache.engine.plugin.provider import CONFIG, STATE
 from pulumi_eci_cache.engine.plugin.schema import SECRET_INPUTS
 from pulumi_eci_cache.provider import ImageCacheProvider
 from pulumi_eci_cache.rules.config import stack_key
+from pulumi_eci_cache.rules.identity import IDENTITY_KEY, resource_identity_of_urn
 from pulumi_eci_cache.rules.naming import CAMEL, SNAKE, Naming
+from pulumi_eci_cache.rules.values import UNKNOWN
 from tests.support.provider_server import ProviderProcess, ProviderServer
 
 __all__ = ["FACES", "DynamicFace", "Face", "PluginFace", "init_failure", "start_face"]
@@ -45,6 +48,30 @@ def init_failure(error: grpc.RpcError) -> provider_pb2.ErrorResourceInitFailed |
                 if detail.Unpack(found):
                     return found
     return None
+
+
+def _as_engine_sends(value: PropertyValue) -> PropertyValue:
+    """An unknown as the engine sends it to a plugin: a Struct has no unknown, so it is
+    the unknown sentinel string (at any depth, secret or not)."""
+    inner = value.value
+    if isinstance(inner, Computed):
+        inner = rpc.UNKNOWN
+    elif isinstance(inner, Mapping):
+        inner = {k: _as_engine_sends(v) for k, v in inner.items()}
+    elif isinstance(inner, tuple):
+        inner = [_as_engine_sends(v) for v in inner]
+    return PropertyValue(inner, value.is_secret, value.dependencies)
+
+
+def _as_engine_reads(value: Any) -> Any:
+    """The unknown sentinel in a plugin's answer as the engine reads it: unknown."""
+    if isinstance(value, str) and value == rpc.UNKNOWN:
+        return UNKNOWN
+    if isinstance(value, Mapping):
+        return {k: _as_engine_reads(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_engine_reads(v) for v in value]
+    return value
 
 
 def _cancel(stub: Any) -> None:
@@ -74,6 +101,11 @@ class DynamicFace(ProviderServer):
     def names(self, wire_names: Any) -> list[str]:
         return list(wire_names)
 
+    def resource_identity(self, name: str, inputs: Mapping[str, Any]) -> str:
+        """How this face names the resource in its caches' identity tag: the program
+        computes it (the ``__identity`` input)."""
+        return str(inputs[IDENTITY_KEY])
+
 
 class PluginFace(ProviderProcess):
     """The plugin process, configured and called as the engine does."""
@@ -97,14 +129,22 @@ class PluginFace(ProviderProcess):
 
     urn = PLUGIN_URN
 
+    def resource_identity(self, name: str, inputs: Mapping[str, Any]) -> str:
+        """How this face names the resource in its caches' identity tag: by its URN."""
+        return resource_identity_of_urn(self.urn.format(name=name))
+
     def _news(self, props: Mapping[str, Any]) -> Any:
         plain = {k: v for k, v in props.items() if not k.startswith("__")}
-        return PropertyValue.marshal_map(to_wire(plain, STATE, SECRET_INPUTS))
+        wire = to_wire(plain, STATE, SECRET_INPUTS)
+        return PropertyValue.marshal_map({k: _as_engine_sends(v) for k, v in wire.items()})
 
     _olds = _news
 
     def _plain(self, struct: Any, keep_unknowns: bool = False) -> dict[str, Any]:
-        return from_wire(PropertyValue.unmarshal_map(struct), STATE)
+        plain: dict[str, Any] = _as_engine_reads(
+            from_wire(PropertyValue.unmarshal_map(struct), STATE)
+        )
+        return plain
 
     def invoke(self, token: str, args: Mapping[str, Any]) -> tuple[Any, list[str]]:
         """A function's result (camelCase, as the engine gets it) and its failures."""

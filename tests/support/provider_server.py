@@ -3,35 +3,65 @@
 The same process the Pulumi engine starts, spoken to the way the engine speaks to it,
 so lifecycle tests exercise pickling, configure, the thread pool and the wire
 (de)serialisation without the Go engine. It replays the engine's calls; it is no
-substitute for the end-to-end tests under the real CLI (tests/e2e).
+substitute for the end-to-end tests under the real CLI (tests/e2e). What the process
+prints is read as it comes, so a test can wait for a line (``wait_for_output``) instead
+of sleeping, and ``close`` returns all of it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import grpc
 from google.protobuf import struct_pb2
 from pulumi.dynamic.dynamic import ResourceProvider, serialize_provider
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+from pulumi_eci_cache.rules.values import UNKNOWN, is_unknown
+from tests.support.background import DEADLINE
 
 REPO = Path(__file__).resolve().parents[2]
 URN = "urn:pulumi:test::eci::pulumi-python:dynamic/eci:ImageCache::{name}"
 
 
+def _engine_unknowns(value: Any) -> Any:
+    """``model.UNKNOWN`` as the engine sends an unknown to a dynamic provider."""
+    if is_unknown(value):
+        return rpc.UNKNOWN
+    if isinstance(value, Mapping):
+        return {k: _engine_unknowns(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_engine_unknowns(v) for v in value]
+    return value
+
+
+def _model_unknowns(value: Any) -> Any:
+    """The SDK's ``Unknown`` as ``model.UNKNOWN``, so tests of both faces compare alike."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, Mapping):
+        return {k: _model_unknowns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_model_unknowns(v) for v in value]
+    return value
+
+
 def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
-    return asyncio.run(rpc.serialize_properties(dict(props), {}))
+    return asyncio.run(rpc.serialize_properties(_engine_unknowns(dict(props)), {}))
 
 
 def from_struct(struct: struct_pb2.Struct, keep_unknowns: bool = False) -> dict[str, Any]:
-    return dict(rpc.deserialize_properties(struct, keep_unknowns))
+    return dict(_model_unknowns(rpc.deserialize_properties(struct, keep_unknowns)))
 
 
 class ProviderProcess:
@@ -53,10 +83,28 @@ class ProviderProcess:
             env=full_env,
             cwd=str(REPO),
         )
-        assert self.process.stdout is not None
+        assert self.process.stdout is not None and self.process.stderr is not None
         port = int(self.process.stdout.readline().decode().strip())
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
+        self._printed = threading.Condition()
+        self._out: list[str] = []
+        self._err: list[str] = []
+        self._readers = [
+            threading.Thread(target=self._read, args=(stream, lines), daemon=True)
+            for stream, lines in (
+                (self.process.stdout, self._out),
+                (self.process.stderr, self._err),
+            )
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _read(self, stream: IO[bytes], lines: list[str]) -> None:
+        for line in iter(stream.readline, b""):
+            with self._printed:
+                lines.append(line.decode(errors="replace"))
+                self._printed.notify_all()
 
     def __enter__(self) -> ProviderProcess:
         return self
@@ -64,12 +112,37 @@ class ProviderProcess:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def output(self) -> str:
+        """What the process has printed so far (its stdout, then its stderr)."""
+        with self._printed:
+            return "".join(self._out) + "".join(self._err)
+
+    def wait_for_output(self, pattern: str) -> re.Match[str]:
+        """The first match of the regular expression ``pattern`` in what the process
+        prints, once it has printed it (within ``DEADLINE``)."""
+        with self._printed:
+            if not self._printed.wait_for(lambda: re.search(pattern, self.output()), DEADLINE):
+                raise AssertionError(f"the provider printed no {pattern!r}: {self.output()}")
+            match = re.search(pattern, self.output())
+        assert match is not None
+        return match
+
     def close(self) -> str:
-        """Stop the process; returns what it printed (its stdout and stderr)."""
+        """Stop the process; returns all it printed (its stdout, then its stderr)."""
         self.channel.close()
-        self.process.terminate()
-        out, err = self.process.communicate(timeout=10)
-        return out.decode() + err.decode()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        for reader in self._readers:  # every line written before it ended
+            reader.join(timeout=10)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        return self.output()
 
     # -- the wire, per face -----------------------------------------------------------
 
