@@ -166,18 +166,7 @@ def test_images_go_to_the_service_and_the_state_exactly_as_written(
     assert live(emulator)[0]["Images"] == ["centos:latest", "Quay.io/team/app:1"]
 
 
-# A known bug, kept visible: the SDK's PropertyValue.unmarshal hands the plugin the
-# engine's unknown as the sentinel string itself, which engine/plugin/properties.py
-# takes for a value (it maps only ``Computed``, which unmarshal never makes); and
-# ``to_wire(UNKNOWN)`` is a ``Computed`` the SDK cannot marshal back.
-PLUGIN_UNKNOWNS = pytest.mark.xfail(
-    strict=True,
-    reason="the plugin reads the engine's unknown sentinel as a literal string "
-    '(imageCacheSize = "04da6b54-...": must be a whole number)',
-)
-
-
-@pytest.mark.parametrize("face", ["dynamic", pytest.param("plugin", marks=PLUGIN_UNKNOWNS)])
+@pytest.mark.parametrize("face", ["dynamic", "plugin"])
 def test_unknown_inputs_cross_check_and_diff_as_unknowns(
     provider: ProviderServer, emulator: EmulatorServer
 ) -> None:
@@ -389,3 +378,38 @@ def test_a_service_error_during_the_wait_keeps_the_accepted_cache_in_the_state(
     assert reason.startswith(f"web ({cache_id}): the wait")
     assert "DescribeImageCaches failed: Forbidden.RAM" in reason
     assert "kept in the state" in reason and "Traceback" not in reason
+
+
+def test_a_preview_create_or_update_of_the_plugin_answers_the_plan_and_calls_no_api(
+    emulator: EmulatorServer,
+) -> None:
+    """The plugin answers the engine's Handshake, so the engine asks it to Create and
+    Update at preview too (``preview`` set): it says what they would give, the outputs
+    the service has not told yet unknown, and makes nothing."""
+    from pulumi.runtime.proto import provider_pb2
+
+    with start_provider(emulator, "plugin") as face:
+        checked, _ = face.check("web", inputs())
+        resp = face.stub.Create(
+            provider_pb2.CreateRequest(
+                urn=face.urn.format(name="web"), properties=face._news(checked), preview=True
+            )
+        )
+        planned = face._plain(resp.properties)
+        assert planned["image_cache_name"] == "web"
+        assert planned["image_cache_id"] is UNKNOWN and planned["status"] is UNKNOWN
+        olds = {**checked, "image_cache_id": "imc-1", "status": "Ready", "snapshot_id": "s-1"}
+        news = {**checked, "images": ["nginx:1.26"]}
+        updated = face.stub.Update(
+            provider_pb2.UpdateRequest(
+                id="imc-1",
+                urn=face.urn.format(name="web"),
+                olds=face._olds(olds),
+                news=face._news(news),
+                preview=True,
+            )
+        )
+        kept = face._plain(updated.properties)
+        assert kept["image_cache_id"] == "imc-1" and kept["snapshot_id"] is UNKNOWN
+        assert kept["images"] == ["nginx:1.26"]
+    assert sum(emulator.backend.call_counts.values()) == 0

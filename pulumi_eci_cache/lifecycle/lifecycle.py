@@ -44,6 +44,7 @@ from pulumi_eci_cache.errors import (
 from pulumi_eci_cache.lifecycle.runtime import Region, Runtime, role_of
 from pulumi_eci_cache.rules.adoption import bearing_identity, duration, plan_adoption
 from pulumi_eci_cache.rules.api import (
+    OUTPUT_FIELDS,
     create_request,
     identity_tag_of,
     live_inputs,
@@ -54,8 +55,9 @@ from pulumi_eci_cache.rules.check import CheckOutcome, check_inputs, spec_from_i
 from pulumi_eci_cache.rules.diff import DiffPlan, plan_diff
 from pulumi_eci_cache.rules.model import INPUT_FIELDS, ImageCacheSpec
 from pulumi_eci_cache.rules.naming import SNAKE, Naming
+from pulumi_eci_cache.rules.values import UNKNOWN
 
-__all__ = ["Call", "ImageCacheLifecycle", "Lines", "cache_label", "stack_urn"]
+__all__ = ["Call", "ImageCacheLifecycle", "Lines", "cache_label", "planned", "stack_urn"]
 
 DEFAULT_DELETE_TIMEOUT = 3600.0
 
@@ -111,6 +113,25 @@ class Call:
     def on_stack(self, label: str, message: str) -> None:
         """A line on the stack's row (about the whole run, not this resource)."""
         self.log.note(label, message, urn=stack_urn(self.urn) if self.urn else None)
+
+
+# What an update leaves as it was: the cache and where it is (the rest is rebuilt).
+_KEPT_BY_UPDATE = (
+    "image_cache_id",
+    "container_group_id",
+    "creation_time",
+    "region_id",
+    "account_id",
+)
+
+
+def planned(inputs: Mapping[str, Any], olds: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What a create (or, with ``olds``, an in-place update) would give, for a preview:
+    the inputs, and every output the service has not told yet unknown. No API call."""
+    outputs = {name: UNKNOWN for name in OUTPUT_FIELDS}
+    if olds is not None:
+        outputs.update({name: olds[name] for name in _KEPT_BY_UPDATE if olds.get(name)})
+    return {**_inputs(inputs), **outputs}
 
 
 @contextlib.contextmanager

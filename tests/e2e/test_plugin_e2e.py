@@ -251,3 +251,49 @@ def test_the_exported_state_holds_no_provider_pickle_and_no_plaintext_secret(
     for side in ("inputs", "outputs"):
         credentials = state[side]["imageRegistryCredentials"]
         assert credentials.get(SECRET_SIG[0]) == SECRET_SIG[1], f"{side}: {credentials}"
+
+
+def test_an_input_known_only_after_another_cache_is_built_previews_and_goes_up(
+    pulumi_stack: Factory, served_emulator: ServedEmulator
+) -> None:
+    """At preview the engine sends the plugin an unknown (the other cache's id): it is
+    let through, shown as "not known until ...", and the up sends the real value."""
+    stack = plugin_stack(pulumi_stack)
+    program = stack.program()
+    program["resources"]["second"] = {
+        "type": "ecicache:ImageCache",
+        "properties": {
+            "imageCacheName": "second",
+            "images": ["redis:7.2"],
+            "tags": {"source": "${web.imageCacheId}"},
+            "imageCacheSize": "${web.imageCacheSize}",  # a number, unknown at preview
+        },
+    }
+    stack.write_program(program)
+    preview = text_of(stack.preview("--diff"))
+    assert "Traceback" not in preview and "must be" not in preview, preview
+    stack.up()
+    first = next(c for c in served_emulator.caches() if c["ImageCacheName"] != "second")
+    second = next(c for c in served_emulator.caches() if c["ImageCacheName"] == "second")
+    source = {t["Key"]: t["Value"] for t in second["Tags"]}["source"]
+    assert source == first["ImageCacheId"]
+    assert second["ImageCacheSize"] == first["ImageCacheSize"] == 20
+
+
+def test_a_preview_builds_nothing_and_changes_nothing(
+    pulumi_stack: Factory, served_emulator: ServedEmulator
+) -> None:
+    """The engine asks the plugin to Create and Update at preview too (it answers the
+    Handshake): a preview of a new cache, and of an in-place change, makes none."""
+    stack = plugin_stack(pulumi_stack)
+    preview = text_of(stack.preview("--diff"))
+    assert "+ 2 to create" in preview or "+ 1 to create" in preview, preview
+    calls = served_emulator.get("calls")["calls"]
+    assert calls.get("CreateImageCache", 0) == 0 and served_emulator.caches() == []
+    stack.up()
+    set_properties(stack, images=["nginx:1.26"])
+    stack.preview("--diff")
+    calls = served_emulator.get("calls")["calls"]
+    assert calls.get("UpdateImageCache", 0) == 0
+    [cache] = served_emulator.caches()
+    assert cache["Images"] == ["nginx:1.25", "redis:7.2"]

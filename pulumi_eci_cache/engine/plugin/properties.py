@@ -3,7 +3,7 @@
 The lifecycle works on plain Python values under the model's snake_case names
 (``image_cache_name``) with ``model.UNKNOWN`` for values not known yet; the schema, and
 so YAML, TypeScript and Go programs, spell them in camelCase (``imageCacheName``),
-and the engine sends ``PropertyValue``s (secrets, computed values, numbers as floats).
+and the engine sends ``PropertyValue``s (secrets, unknowns, numbers as floats).
 This module turns one into the other, led by the models, so the names of nested
 objects (``imageRegistryCredentials[0].userName``) are converted and the keys of maps
 the user owns (``tags``, ``annotations``) are not. Secrets are unwrapped on the way
@@ -19,6 +19,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
+from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_SENTINEL
 from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
@@ -64,7 +65,9 @@ def _fields(models: Fields) -> dict[str, tuple[str, FieldInfo]]:
 
 
 def _plain(value: PropertyValue) -> Any:
-    if isinstance(value.value, Computed):
+    # The protocol's unknown is a sentinel string; the SDK's PropertyValue hands it on
+    # as it came (it makes no ``Computed`` of it), so both are recognised.
+    if isinstance(value.value, Computed) or value.value == UNKNOWN_SENTINEL:
         return UNKNOWN
     if isinstance(value.value, Mapping):
         return {k: _plain(v) for k, v in value.value.items()}
@@ -119,7 +122,7 @@ def _camel(value: Any, model: type[BaseModel] | None) -> Any:
 
 def _value(value: Any) -> PropertyValue:
     if is_unknown(value):
-        return PropertyValue.computed()
+        return PropertyValue(UNKNOWN_SENTINEL)  # the SDK cannot marshal a Computed
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return PropertyValue(value)
     if isinstance(value, (int, float)):

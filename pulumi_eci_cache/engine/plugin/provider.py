@@ -7,6 +7,10 @@ async methods over ``PropertyValue`` maps) and the one lifecycle
 ``pulumi:providers:ecicache`` with its own region and account -- and has its own
 runtime: its clients, pollers and rate limiters per region, its cancel switch.
 
+A provider that answers the engine's Handshake is asked to Create and Update at
+preview too (with ``preview`` set): it answers what the operation would give, with
+the outputs not known yet, and makes no API call (``lifecycle.planned``).
+
 The lifecycle blocks while it waits, so every call runs on this provider's own thread
 pool (``maxConcurrentOperations`` wide: asyncio's default pool would build six caches
 at a time on two cores), never on the event loop. Resources are named by their URN
@@ -37,7 +41,7 @@ from pulumi_eci_cache.engine.plugin.schema import (
     token,
 )
 from pulumi_eci_cache.errors import ConfigError, EciCacheError
-from pulumi_eci_cache.lifecycle.lifecycle import Call, ImageCacheLifecycle
+from pulumi_eci_cache.lifecycle.lifecycle import Call, ImageCacheLifecycle, planned
 from pulumi_eci_cache.lifecycle.runtime import Runtime
 from pulumi_eci_cache.rules.api import ImageCacheOutputs
 from pulumi_eci_cache.rules.config import ProviderConfig, check_config
@@ -217,6 +221,8 @@ class EciCacheProvider(sdk.Provider):
     async def create(self, request: sdk.CreateRequest) -> sdk.CreateResponse:
         lifecycle, call = self._ready(), self._call(request.urn, request.timeout)
         inputs = self._state(request.properties)
+        if request.preview:  # the engine asks what a create would give: nothing is made
+            return sdk.CreateResponse(resource_id="", properties=self._wire(planned(inputs)))
         cache_id, outputs = await self._run(lambda: lifecycle.create(inputs, call))
         return sdk.CreateResponse(resource_id=cache_id, properties=self._wire(outputs))
 
@@ -236,6 +242,8 @@ class EciCacheProvider(sdk.Provider):
     async def update(self, request: sdk.UpdateRequest) -> sdk.UpdateResponse:
         lifecycle, call = self._ready(), self._call(request.urn, request.timeout)
         olds, news = self._state(request.olds), self._state(request.news)
+        if request.preview:  # the engine asks what an update would give: nothing changes
+            return sdk.UpdateResponse(properties=self._wire(planned(news, olds)))
         outputs = await self._run(lambda: lifecycle.update(request.resource_id, olds, news, call))
         return sdk.UpdateResponse(properties=self._wire(outputs))
 
