@@ -138,11 +138,15 @@ def run_sdkgen(
     return _run(["bash", SDKGEN, *args], cwd=REPO, check=check)
 
 
-def generate_sdk(schema_file: Path, language: str, out_dir: Path) -> Path:
-    """Write the ``language`` SDK of ``schema_file`` into ``out_dir`` (returned)."""
+def generate_sdk(
+    schema_file: Path, language: str, out_dir: Path, version: str | None = None
+) -> Path:
+    """Write the ``language`` SDK of ``schema_file`` into ``out_dir`` (returned), of
+    ``version`` (the schema's when None)."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r} (one of {', '.join(LANGUAGES)})")
-    run_sdkgen("generate", schema_file, "--language", language, "--out", out_dir)
+    versioned = ["--version", version] if version is not None else []
+    run_sdkgen("generate", schema_file, "--language", language, "--out", out_dir, *versioned)
     if not out_dir.is_dir() or not any(out_dir.iterdir()):
         raise ToolchainError(f"sdkgen wrote nothing into {out_dir}")
     return out_dir
@@ -161,7 +165,7 @@ def node_modules() -> Path:
     if npm is None or shutil.which("node") is None:
         raise ToolchainError(
             "node and npm are needed to compile the TypeScript SDK but are not on PATH "
-            "(install Node.js 20 or newer with npm)"
+            "(install Node.js 22 or newer with npm: @pulumi/pulumi declares node >=22)"
         )
     manifest = (NODE_TOOLCHAIN / "package.json").read_bytes()
     lock = (NODE_TOOLCHAIN / "package-lock.json").read_bytes()

@@ -1,0 +1,74 @@
+"""``make sdks``: the committed Go SDK is the schema's, and every SDK names its plugin.
+
+The packing itself (npm tarball, wheel) runs once per session in tests/e2e
+(test_packaged_sdks_e2e.py), where a program outside the repository installs it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support import packaged_sdks, sdks
+
+pytestmark = [pytest.mark.sdk]
+
+PLUGIN = {"resource": True, "name": "ecicache"}
+
+
+def test_the_committed_go_sdk_is_what_the_schema_generates(tmp_path: Path) -> None:
+    version = packaged_sdks.package_version()
+    schema = packaged_sdks.write_schema(tmp_path / "ecicache.json", version)
+    fresh = packaged_sdks.generate_go_sdk(schema, tmp_path / "go", version)
+    stale = packaged_sdks.go_sdk_differences(fresh, packaged_sdks.GO_SDK)
+    assert not stale, (
+        f"sdk/go is stale against the plugin's schema ({', '.join(stale)} differ): "
+        f"run `{packaged_sdks.REGENERATE}` and commit sdk/go"
+    )
+
+
+def test_a_changed_file_of_the_go_sdk_is_named(tmp_path: Path) -> None:
+    committed = tmp_path / "committed"
+    fresh = tmp_path / "fresh"
+    for tree in (committed, fresh):
+        (tree / "ecicache").mkdir(parents=True)
+        (tree / "go.mod").write_text("module example.com/sdk\n")
+    (committed / "ecicache" / "imageCache.go").write_text("package ecicache // old\n")
+    (fresh / "ecicache" / "imageCache.go").write_text("package ecicache // new\n")
+    (fresh / "ecicache" / "added.go").write_text("package ecicache\n")
+    assert packaged_sdks.go_sdk_differences(fresh, committed) == [
+        "ecicache/added.go",
+        "ecicache/imageCache.go",
+    ]
+
+
+def test_the_go_sdk_has_the_module_path_examples_require() -> None:
+    gomod = (packaged_sdks.GO_SDK / "go.mod").read_text().splitlines()
+    assert gomod[0] == f"module {packaged_sdks.GO_MODULE}"
+
+
+@pytest.mark.parametrize(
+    ("language", "manifest"),
+    [
+        ("go", "ecicache/pulumi-plugin.json"),
+        ("python", "pulumi_ecicache/pulumi-plugin.json"),
+        ("dotnet", "pulumi-plugin.json"),
+    ],
+)
+def test_generation_writes_the_plugin_and_the_version_asked_for(
+    language: str, manifest: str, tmp_path: Path
+) -> None:
+    """``--version`` wins over the schema's: the engine loads the plugin of that version."""
+    schema = packaged_sdks.write_schema(tmp_path / "ecicache.json", "0.0.1")
+    sdk = sdks.generate_sdk(schema, language, tmp_path / language, "7.8.9")
+    assert json.loads((sdk / manifest).read_text()) == {**PLUGIN, "version": "7.8.9"}
+
+
+def test_the_typescript_sdk_names_the_plugin_and_the_version_asked_for(tmp_path: Path) -> None:
+    schema = packaged_sdks.write_schema(tmp_path / "ecicache.json", "0.0.1")
+    sdk = sdks.generate_sdk(schema, "nodejs", tmp_path / "nodejs", "7.8.9")
+    package = json.loads((sdk / "package.json").read_text())
+    assert package["version"] == "7.8.9"
+    assert package["pulumi"] == {**PLUGIN, "version": "7.8.9"}
