@@ -2,14 +2,12 @@
 // (pulumi-resource-ecicache, which `pip install pulumi-eci-cache` puts on PATH), through
 // the Go SDK generated from the plugin's schema.
 //
-//  1. Generate the SDK (from the repository root); it is a module of its own,
-//     github.com/pulumi-eci-cache/pulumi-eci-cache/sdk/go, with a go.mod:
+//  1. The SDK is the module github.com/pulumi-eci-cache/pulumi-eci-cache/sdk/go, committed
+//     under sdk/go (`make sdks` regenerates it from the schema; a test fails when it is
+//     stale). Until that path is published, go.mod replaces it, and only it, by
+//     ../../sdk/go (in a program elsewhere: go mod edit -replace with the folder's path).
 //
-//     pulumi package get-schema pulumi-resource-ecicache > ecicache.json
-//     scripts/sdkgen generate ecicache.json --language go --out sdk/go
-//
-//  2. go.mod's replace points that module at ../../sdk/go (change it if you generated
-//     the SDK elsewhere); fill in go.sum:
+//  2. Fill in go.sum:
 //
 //     cd examples/go
 //     go mod tidy

@@ -2,13 +2,13 @@
 // (pulumi-resource-ecicache, which `pip install pulumi-eci-cache` puts on PATH), through
 // the TypeScript SDK generated from the plugin's schema.
 //
-// 1. Generate the SDK and build it (from the repository root; bin/ is the package):
+// 1. Pack the SDK (from the repository root): `make sdks` writes the compiled package,
+//    of the plugin's version, as dist/sdks/pulumi-eci-cache-ecicache-<version>.tgz.
 //
-//      pulumi package get-schema pulumi-resource-ecicache > ecicache.json
-//      scripts/sdkgen generate ecicache.json --language nodejs --out sdk/nodejs
-//      (cd sdk/nodejs && npm install && npm run build && cp package.json bin/)
+//      make sdks
 //
-// 2. Install it here: package.json names it as "file:../../sdk/nodejs/bin".
+// 2. Install it here: package.json names the tarball ("file:../../dist/sdks/...tgz").
+//    Node.js 22 or newer (@pulumi/pulumi declares node >=22).
 //
 //      cd examples/typescript
 //      npm install

@@ -53,6 +53,7 @@ __all__ = [
     "pack_nodejs_sdk",
     "package_version",
     "tarball_name",
+    "unpack_tarball",
     "write_schema",
 ]
 
@@ -144,6 +145,17 @@ def pack_nodejs_sdk(sdk_dir: Path, dest: Path) -> Path:
     if not tarball.is_file():
         raise sdks.ToolchainError(f"npm pack wrote no {tarball}", proc.stdout)
     return tarball
+
+
+def unpack_tarball(tarball: Path, dest: Path) -> Path:
+    """The package directory npm makes of a tarball (its ``package/`` folder)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        ["tar", "-xzf", str(tarball), "-C", str(dest)], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0 or not (dest / "package" / "package.json").is_file():
+        raise sdks.ToolchainError(f"tar could not unpack {tarball} into {dest}", proc.stderr)
+    return dest / "package"
 
 
 def build_python_wheel(sdk_dir: Path, dest: Path) -> Path:
