@@ -7,6 +7,7 @@ The packing itself (npm tarball, wheel) runs once per session in tests/e2e
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,17 @@ def test_the_typescript_sdk_names_the_plugin_and_the_version_asked_for(tmp_path:
     package = json.loads((sdk / "package.json").read_text())
     assert package["version"] == "7.8.9"
     assert package["pulumi"] == {**PLUGIN, "version": "7.8.9"}
+
+
+def _node_floor(engines: str) -> int:
+    """The lowest Node.js major an ``engines.node`` range accepts (">=22" -> 22)."""
+    return min(int(re.findall(r"\d+", alternative)[0]) for alternative in engines.split("||"))
+
+
+def test_the_readme_states_the_node_floor_our_dependencies_declare() -> None:
+    """The highest floor of the pinned packages (tests/support/node's lock: @pulumi/pulumi
+    3.276.0 declares node >=22) is the one the README gives."""
+    lock = json.loads((sdks.NODE_TOOLCHAIN / "package-lock.json").read_text())
+    ranges = [entry.get("engines", {}).get("node") for entry in lock["packages"].values()]
+    floor = max(_node_floor(r) for r in ranges if isinstance(r, str))
+    assert f"Node.js {floor}+" in (sdks.REPO / "README.md").read_text()
