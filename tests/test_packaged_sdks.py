@@ -1,13 +1,16 @@
-"""``make sdks``: the committed Go SDK is the schema's, and every SDK names its plugin.
+"""``make sdks``: the committed Go SDK is the schema's, every SDK names its plugin, and
+the packages hold what a program installs.
 
-The packing itself (npm tarball, wheel) runs once per session in tests/e2e
-(test_packaged_sdks_e2e.py), where a program outside the repository installs it.
+The packing (conftest.packed_sdks) runs once per session; tests/e2e/test_sdk_examples_e2e.py
+installs the tarball in the examples and in a project outside the repository.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from tests.support import packaged_sdks, sdks
 pytestmark = [pytest.mark.sdk]
 
 PLUGIN = {"resource": True, "name": "ecicache"}
+packed = pytest.mark.xdist_group("sdks")  # make sdks once (conftest.packed_sdks)
 
 
 def test_the_committed_go_sdk_is_what_the_schema_generates(tmp_path: Path) -> None:
@@ -87,3 +91,23 @@ def test_the_readme_states_the_node_floor_our_dependencies_declare() -> None:
     ranges = [entry.get("engines", {}).get("node") for entry in lock["packages"].values()]
     floor = max(_node_floor(r) for r in ranges if isinstance(r, str))
     assert f"Node.js {floor}+" in (sdks.REPO / "README.md").read_text()
+
+
+@packed
+def test_the_tarball_points_at_its_compiled_code_and_declarations(typescript_package: Path) -> None:
+    package = json.loads((typescript_package / "package.json").read_text())
+    assert (typescript_package / package["main"]).read_text().startswith('"use strict"')
+    assert "export declare class ImageCache" in (typescript_package / "imageCache.d.ts").read_text()
+    assert (typescript_package / package["types"]).is_file()
+    assert package["pulumi"] == {**PLUGIN, "version": packaged_sdks.package_version()}
+
+
+@packed
+def test_the_wheel_installs_the_python_sdk_naming_its_plugin(
+    packed_sdks: packaged_sdks.PackedSdks, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site)]
+    subprocess.run([*pip, str(packed_sdks.wheel)], check=True, capture_output=True)
+    manifest = json.loads((site / "pulumi_ecicache" / "pulumi-plugin.json").read_text())
+    assert manifest == {**PLUGIN, "version": packaged_sdks.package_version()}
