@@ -1,0 +1,105 @@
+"""A brownfield fleet brought in whole: ``eci-cache import-file`` then ``pulumi import
+--file``, under the real CLI, through the plugin, against the served emulator.
+
+Fifty caches are made with the vendor's own SDK (aliyunsdkeci), as a team made them
+before Pulumi: some with build settings DescribeImageCaches never returns (security
+group, vSwitch) and a retention, some with tags, two names twice. The program that
+``pulumi import`` generates then previews clean, a refresh changes nothing, and one
+cache is destroyed on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import PLUGIN_IMAGE_CACHE_TYPE, PulumiStack, ServedEmulator, plugin_stack
+
+pytestmark = pytest.mark.e2e
+
+TYPE = PLUGIN_IMAGE_CACHE_TYPE
+FLEET = 50
+ECI_CACHE = Path(sys.executable).with_name("eci-cache")  # the package's console script
+
+
+def make_fleet(served_emulator: ServedEmulator) -> list[str]:
+    """Fifty caches made outside Pulumi, every few with build settings and a retention."""
+    ids = []
+    for i in range(FLEET):
+        extra: dict[str, object] = {}
+        if i % 3 == 0:
+            extra = {"SecurityGroupId": "sg-1", "VSwitchId": f"vsw-{i % 2}", "RetentionDays": 7}
+        if i % 5 == 0:
+            extra["Tags"] = [{"Key": "team", "Value": f"t{i % 2}"}]
+        name = f"svc-{i % 48:02d}"  # svc-00 and svc-01 are made twice
+        ids.append(
+            served_emulator.vendor_create(ImageCacheName=name, Images=["nginx:1.25"], **extra)
+        )
+    served_emulator.post("builds/finish")
+    return ids
+
+
+def import_file(served_emulator: ServedEmulator, out: Path) -> str:
+    """``eci-cache import-file`` as a user runs it; what it said on stderr."""
+    result = subprocess.run(
+        [
+            str(ECI_CACHE),
+            "import-file",
+            "--region",
+            served_emulator.region,
+            "--endpoint",
+            served_emulator.url,
+            "--out",
+            str(out),
+        ],
+        env={"PATH": "/usr/bin:/bin", **served_emulator.env()},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stderr
+
+
+def test_a_fleet_of_fifty_imports_whole_previews_clean_and_one_destroys_alone(
+    pulumi_stack: Callable[..., PulumiStack], served_emulator: ServedEmulator, tmp_path: Path
+) -> None:
+    ids = make_fleet(served_emulator)
+    listing = tmp_path / "import.json"
+    said = import_file(served_emulator, listing)
+    assert f"{FLEET} image cache(s) of region cn-hangzhou" in said, said
+    entries = json.loads(listing.read_text())["resources"]
+    assert sorted(e["id"] for e in entries) == sorted(ids)
+    assert len({e["name"] for e in entries}) == FLEET
+
+    stack = plugin_stack(pulumi_stack, "tests/e2e/programs/yaml-empty")
+    generated = tmp_path / "generated.yaml"
+    stack.run(
+        "import",
+        "--file",
+        str(listing),
+        "--yes",
+        "--protect=false",
+        "--out",
+        str(generated),
+        timeout=600,
+    )
+    assert sorted(r["id"] for r in stack.resources(TYPE)) == sorted(ids)
+
+    program = stack.program()
+    program["resources"] = yaml.safe_load(generated.read_text())["resources"]
+    stack.write_program(program)
+    stack.preview("--expect-no-changes")
+    stack.refresh("--expect-no-changes")
+
+    gone = stack.resources(TYPE)[0]
+    stack.destroy("--target", gone["urn"])
+    assert len(stack.resources(TYPE)) == FLEET - 1
+    live = {c["ImageCacheId"] for c in served_emulator.caches()}
+    assert live == set(ids) - {gone["id"]}
