@@ -45,20 +45,22 @@ def make_fleet(served_emulator: ServedEmulator) -> list[str]:
     return ids
 
 
-def import_file(served_emulator: ServedEmulator, out: Path) -> str:
-    """``eci-cache import-file`` as a user runs it; what it said on stderr."""
+# The README's commands ("Import an existing cache"), run as written, in the project.
+README_LISTING = ["import-file", "--region", "cn-hangzhou", "--out", "caches.json"]
+README_IMPORT = ["import", "--file", "caches.json", "--out", "caches.yaml"]
+
+
+def import_file(served_emulator: ServedEmulator, cwd: Path) -> str:
+    """``eci-cache import-file`` as the README gives it (the endpoint from the
+    environment, as a user points it at the emulator); what it said on stderr."""
     result = subprocess.run(
-        [
-            str(ECI_CACHE),
-            "import-file",
-            "--region",
-            served_emulator.region,
-            "--endpoint",
-            served_emulator.url,
-            "--out",
-            str(out),
-        ],
-        env={"PATH": "/usr/bin:/bin", **served_emulator.env()},
+        [str(ECI_CACHE), *README_LISTING],
+        cwd=cwd,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "ECI_CACHE_ENDPOINT": served_emulator.url,
+            **served_emulator.env(),
+        },
         capture_output=True,
         text=True,
         check=True,
@@ -68,32 +70,22 @@ def import_file(served_emulator: ServedEmulator, out: Path) -> str:
 
 
 def test_a_fleet_of_fifty_imports_whole_previews_clean_and_one_destroys_alone(
-    pulumi_stack: Callable[..., PulumiStack], served_emulator: ServedEmulator, tmp_path: Path
+    pulumi_stack: Callable[..., PulumiStack], served_emulator: ServedEmulator
 ) -> None:
     ids = make_fleet(served_emulator)
-    listing = tmp_path / "import.json"
-    said = import_file(served_emulator, listing)
+    stack = plugin_stack(pulumi_stack, "tests/e2e/programs/yaml-empty")
+    said = import_file(served_emulator, stack.project_dir)
     assert f"{FLEET} image cache(s) of region cn-hangzhou" in said, said
-    entries = json.loads(listing.read_text())["resources"]
+    entries = json.loads((stack.project_dir / "caches.json").read_text())["resources"]
     assert sorted(e["id"] for e in entries) == sorted(ids)
     assert len({e["name"] for e in entries}) == FLEET
 
-    stack = plugin_stack(pulumi_stack, "tests/e2e/programs/yaml-empty")
-    generated = tmp_path / "generated.yaml"
-    stack.run(
-        "import",
-        "--file",
-        str(listing),
-        "--yes",
-        "--protect=false",
-        "--out",
-        str(generated),
-        timeout=600,
-    )
+    stack.run(*README_IMPORT, "--yes", "--protect=false", timeout=600)
     assert sorted(r["id"] for r in stack.resources(TYPE)) == sorted(ids)
 
     program = stack.program()
-    program["resources"] = yaml.safe_load(generated.read_text())["resources"]
+    generated = yaml.safe_load((stack.project_dir / "caches.yaml").read_text())
+    program["resources"] = generated["resources"]
     stack.write_program(program)
     stack.preview("--expect-no-changes")
     stack.refresh("--expect-no-changes")
