@@ -18,6 +18,7 @@ The README's emulator listens on 127.0.0.1:8686, so these tests run one at a tim
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -25,6 +26,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -183,8 +185,12 @@ def test_the_yaml_quickstart_builds_a_cache_through_the_plugin(
 def test_the_emulator_command_serves_on_its_port(checkout: Path, user_env: dict[str, str]) -> None:
     env = {**user_env, "PATH": f"{REPO / '.venv' / 'bin'}{os.pathsep}{user_env['PATH']}"}
     served = background(commands("emulator"), checkout, env)  # after `pip install`
-    stop(served)
-    assert (checkout / ".cache" / "emulator-state.json").is_file()
+    try:
+        with urllib.request.urlopen(f"{EMULATOR_URL}/_emulator/caches", timeout=10) as answer:
+            listed = json.loads(answer.read())
+    finally:
+        stop(served)
+    assert listed["ImageCaches"] == []
 
 
 def test_the_iam_example_serves_roles_and_hands_out_an_oidc_token(
