@@ -11,6 +11,7 @@ from pulumi_eci_cache.rules.api import (
     identity_tag_of,
     live_inputs,
     outputs_from_cache,
+    retention_of,
     update_request,
 )
 from pulumi_eci_cache.rules.check import spec_from_inputs
@@ -228,3 +229,36 @@ def test_the_secret_values_of_a_request_are_its_registry_passwords() -> None:
         ],
     }
     assert secret_values(request) == ["pa55-one", "pa55-two"]
+
+
+# ------------------------------------------------------------------ derived retention
+
+
+def test_the_retention_is_the_whole_days_between_creation_and_expiry() -> None:
+    cache = {"CreationTime": "2026-12-01T10:00:00Z", "ExpireDateTime": "2026-12-08T10:00:00Z"}
+    assert retention_of(cache) == 7
+
+
+def test_stamps_without_seconds_give_the_retention_too() -> None:
+    cache = {"CreationTime": "2026-12-01T10:00Z", "ExpireDateTime": "2026-12-31T10:00Z"}
+    assert retention_of(cache) == 30
+
+
+def test_a_cache_that_never_expires_has_no_derived_retention() -> None:
+    assert retention_of({"CreationTime": "2026-12-01T10:00:00Z", "ExpireDateTime": ""}) is None
+
+
+def test_an_expiry_that_is_no_whole_number_of_days_gives_no_retention() -> None:
+    # e.g. a failed cache the service removes after about a day
+    cache = {"CreationTime": "2026-12-01T10:00:00Z", "ExpireDateTime": "2026-12-02T13:27:00Z"}
+    assert retention_of(cache) is None
+
+
+def test_refresh_reads_a_retention_changed_elsewhere() -> None:
+    cache = {
+        "ImageCacheName": "web",
+        "Images": ["nginx:1.25"],
+        "CreationTime": "2026-12-01T10:00:00Z",
+        "ExpireDateTime": "2026-12-15T10:00:00Z",
+    }
+    assert live_inputs(cache, {**VALID, "retention_days": 7})["retention_days"] == 14

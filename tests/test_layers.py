@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("engine", ("engine.log", "engine.status", "engine.failures", "engine")),
     ("faces", ("engine.dynamic", "engine.plugin", "provider")),
     ("program", ("program",)),
-    ("package", ("__init__", "__main__")),
+    ("package", ("__init__", "__main__", "console")),
 ]
 FACES = ("engine.dynamic", "engine.plugin")
 # The one import that must run from the program to a face: a dynamic resource names

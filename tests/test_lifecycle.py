@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
+from typing import Any
 
 import pytest
 
@@ -257,6 +258,78 @@ def test_refresh_reads_live_fields_back_as_inputs(provider: Provider, emulator: 
     assert outputs["image_cache_id"] == cache_id
     assert read_inputs["image_cache_size"] == 40
     assert read_inputs["images"] == ["docker.io/library/redis:7.2"]
+
+
+# Made outside Pulumi with build settings Describe never returns, kept for a week.
+BUILT_ELSEWHERE = {
+    "ImageCacheName": "web",
+    "Images": ["nginx:1.25"],
+    "SecurityGroupId": "sg-1",
+    "VSwitchId": "vsw-1",
+    "ZoneId": "cn-hangzhou-h",
+    "RetentionDays": 7,
+}
+AS_BUILT = {
+    "security_group_id": "sg-1",
+    "vswitch_id": "vsw-1",
+    "zone_id": "cn-hangzhou-h",
+    "retention_days": 7,
+}
+
+
+def imported(provider: Provider, emulator: Emulator) -> tuple[str, dict[str, Any]]:
+    """A cache made outside Pulumi, then read with no state (``pulumi import``)."""
+    cache_id = emulator.backend.create_image_cache("cn-hangzhou", BUILT_ELSEWHERE).cache_id
+    emulator.finish_builds()
+    found = provider.read(cache_id, {})
+    assert found is not None
+    return cache_id, found[0]
+
+
+def test_import_derives_the_retention_from_the_expiry(
+    provider: Provider, emulator: Emulator
+) -> None:
+    cache_id = emulator.backend.create_image_cache("cn-hangzhou", BUILT_ELSEWHERE).cache_id
+    found = provider.read(cache_id, {})
+    assert found is not None
+    assert found[1]["retention_days"] == 7
+
+
+def test_an_imported_cache_declared_as_it_was_built_shows_no_change(
+    provider: Provider, emulator: Emulator
+) -> None:
+    cache_id, state = imported(provider, emulator)
+    assert provider.diff(cache_id, state, **AS_BUILT).changes == ()
+
+
+def test_an_imported_cache_still_shows_a_change_describe_can_see(
+    provider: Provider, emulator: Emulator
+) -> None:
+    cache_id, state = imported(provider, emulator)
+    plan = provider.diff(cache_id, state, **{**AS_BUILT, "retention_days": 14})
+    assert [change.name for change in plan.changes] == ["retention_days"]
+
+
+def test_a_refresh_after_the_program_gave_the_unseen_settings_keeps_them(
+    provider: Provider, emulator: Emulator
+) -> None:
+    cache_id, state = imported(provider, emulator)
+    # The engine recorded the program's inputs on the clean up; refresh reads both.
+    program = provider.check(**AS_BUILT)
+    found = provider.read(cache_id, {**program, **state})
+    assert found is not None
+    refreshed = found[0]
+    assert refreshed["vswitch_id"] == "vsw-1"
+    assert "vswitch_id" not in refreshed.get("__unseen", [])
+    assert provider.diff(cache_id, refreshed, **{**AS_BUILT, "vswitch_id": "vsw-2"}).changes
+
+
+def test_a_cache_made_by_pulumi_lists_nothing_unseen_on_refresh(provider: Provider) -> None:
+    cache_id, outs = provider.create(vswitch_id="vsw-1")
+    found = provider.read(cache_id, outs)
+    assert found is not None
+    assert "__unseen" not in found[0]
+    assert provider.diff(cache_id, found[0], vswitch_id="vsw-2").changes
 
 
 def test_refresh_drops_a_cache_deleted_outside_pulumi(

@@ -87,6 +87,15 @@ def test_the_emulator_help_works_after_a_plain_install(wheel_venv: WheelVenv, co
     assert "--build-seconds" in proc.stdout
 
 
+def test_the_eci_cache_command_lists_its_subcommands_after_a_plain_install(
+    wheel_venv: WheelVenv,
+) -> None:
+    proc = wheel_venv.run(wheel_venv.bin("eci-cache"), "import-file", "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: eci-cache import-file ")
+    assert "--name-prefix" in proc.stdout
+
+
 def test_a_plain_install_serves_the_emulator_as_a_module(
     wheel_venv: WheelVenv, tmp_path: Path
 ) -> None:

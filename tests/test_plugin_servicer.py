@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from google.protobuf import struct_pb2
 from pulumi.provider.experimental import provider as sdk
 from pulumi.runtime.proto import provider_pb2
 
-from pulumi_eci_cache.engine.plugin.servicer import diff_response
+from pulumi_eci_cache.engine.plugin.servicer import diff_response, with_applied_inputs
 from tests.support.faces import PluginFace
 
 WIRE = provider_pb2.DiffResponse
@@ -115,3 +116,28 @@ def test_an_explicit_providers_refused_role_is_named_as_its_property() -> None:
         text = str(info.value)
         assert f"cannot act as role {role} (assumeRole.roleArn (provider pb))" in text
         assert emulator.backend.call_counts["CreateImageCache"] == 0
+
+
+def _struct(**values: object) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    struct.update(values)
+    return struct
+
+
+def test_an_unseen_input_takes_the_value_the_program_last_gave_it() -> None:
+    request = provider_pb2.DiffRequest(
+        olds=_struct(imageCacheName="web", __unseen=["vswitch_id", "zone_id"]),
+        old_inputs=_struct(imageCacheName="web", vswitchId="vsw-1"),
+    )
+    olds = with_applied_inputs(request).olds
+    assert olds["vswitchId"] == "vsw-1"
+    assert "zoneId" not in olds.fields
+
+
+def test_an_input_the_state_holds_is_not_taken_from_the_old_inputs() -> None:
+    request = provider_pb2.UpdateRequest(
+        olds=_struct(vswitchId="vsw-live"),
+        old_inputs=_struct(vswitchId="vsw-1", securityGroupId="sg-1"),
+    )
+    olds = with_applied_inputs(request).olds
+    assert dict(olds) == {"vswitchId": "vsw-live"}

@@ -15,7 +15,6 @@ TransportError as for ECI; roles.py words them for the role they concern.
 
 from __future__ import annotations
 
-import calendar
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from pulumi_eci_cache.cloud.rpc import RpcClient
 from pulumi_eci_cache.errors import EciCacheError, KeyNames
 from pulumi_eci_cache.rules.identity import Principal, role_of_assumed_role, role_principal
 from pulumi_eci_cache.rules.retry import RetryPolicy
+from pulumi_eci_cache.rules.values import timestamp
 
 __all__ = ["STS_VERSION", "Session", "StsClient"]
 
@@ -178,10 +178,8 @@ class StsClient:
     def _session(self, answer: dict[str, Any]) -> Session:
         got = answer.get("Credentials") or {}
         user = answer.get("AssumedRoleUser") or {}
-        expiration = str(got.get("Expiration", ""))
-        try:
-            expires = float(calendar.timegm(time.strptime(expiration, "%Y-%m-%dT%H:%M:%SZ")))
-        except ValueError:
+        expires = timestamp(got.get("Expiration"))
+        if expires is None:
             expires = self.service_clock.now() + 900.0  # the shortest session STS grants
         return Session(
             Credential(

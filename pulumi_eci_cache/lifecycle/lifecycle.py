@@ -55,6 +55,7 @@ from pulumi_eci_cache.rules.check import CheckOutcome, check_inputs, spec_from_i
 from pulumi_eci_cache.rules.diff import DiffPlan, plan_diff
 from pulumi_eci_cache.rules.model import INPUT_FIELDS, ImageCacheSpec
 from pulumi_eci_cache.rules.naming import SNAKE, Naming
+from pulumi_eci_cache.rules.unseen import UNSEEN_KEY, complete, unseen, unseen_of
 from pulumi_eci_cache.rules.values import UNKNOWN
 
 __all__ = ["Call", "ImageCacheLifecycle", "Lines", "cache_label", "planned", "stack_urn"]
@@ -272,7 +273,14 @@ class ImageCacheLifecycle:
             return None
         inputs = live_inputs(cache, _inputs(props))
         account = props.get("account_id") or region.acting_account()
-        return {**props, **inputs, **outputs_from_cache(cache), "account_id": account}, inputs
+        outputs = {**props, **inputs, **outputs_from_cache(cache), "account_id": account}
+        # What an import cannot see is taken from the program (rules/unseen.py); a
+        # refresh keeps listing what the state still has no value for.
+        left = unseen_of(outputs) if stored else unseen(inputs)
+        outputs.pop(UNSEEN_KEY, None)
+        if left:
+            outputs[UNSEEN_KEY] = left
+        return outputs, inputs
 
     def delete(self, cache_id: str, props: Mapping[str, Any], call: Call) -> None:
         """Delete the cache and wait until it is gone (already gone is fine)."""
@@ -309,6 +317,7 @@ class ImageCacheLifecycle:
         unless the cache names its own role (a change of that replaces it anyway)."""
         own_role = olds.get("assume_role") or news.get("assume_role")
         account = None if own_role else self.runtime.configured_account
+        olds = complete(olds, news)  # what an import could not see: the program's
         return plan_diff(olds, news, call.naming, self.runtime.default_region, account)
 
     @staticmethod

@@ -14,8 +14,6 @@ sure it is ours. Pure: the caches and the clock are arguments.
 
 from __future__ import annotations
 
-import calendar
-import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +21,7 @@ from typing import Any
 from pulumi_eci_cache.rules.identity import IDENTITY_TAG
 from pulumi_eci_cache.rules.images import same_images
 from pulumi_eci_cache.rules.naming import SNAKE, Naming
+from pulumi_eci_cache.rules.values import timestamp
 
 __all__ = ["CLOCK_SKEW", "AdoptionPlan", "bearing_identity", "duration", "plan_adoption"]
 
@@ -47,11 +46,7 @@ def bearing_identity(caches: Mapping[str, Mapping[str, Any]], tag_value: str) ->
 
 
 def _created(cache: Mapping[str, Any]) -> float | None:
-    stamp = str(cache.get("CreationTime"))
-    try:
-        return float(calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")))
-    except ValueError:
-        return None
+    return timestamp(cache.get("CreationTime"))
 
 
 def duration(seconds: float) -> str:

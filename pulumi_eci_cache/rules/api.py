@@ -20,9 +20,10 @@ from .identity import IDENTITY_TAG
 from .images import same_images
 from .model import INPUT_FIELDS, ImageCacheSpec
 from .secrets import models_in, secret_fields
-from .values import is_empty
+from .values import is_empty, timestamp
 
 __all__ = [
+    "DERIVED",
     "OUTPUT_FIELDS",
     "UPDATE_DEFAULTS",
     "CacheEvent",
@@ -31,6 +32,7 @@ __all__ = [
     "identity_tag_of",
     "live_inputs",
     "outputs_from_cache",
+    "retention_of",
     "secret_values",
     "update_request",
 ]
@@ -238,15 +240,43 @@ def _from_wire(value: Any, api: Api) -> Any:
     return value
 
 
+DAY = 86400.0
+# How far ExpireDateTime may sit from CreationTime + N days and still say "N days"
+# (stamps are to the second or the minute).
+_DAY_SLACK = 60.0
+
+
+def retention_of(cache: Mapping[str, Any]) -> int | None:
+    """The retention a cache was given, derived: Describe has no RetentionDays, but
+    ``ExpireDateTime - CreationTime`` is that many whole days. None when the cache never
+    expires, or the span is no whole number of days (an expiry the service set for
+    another reason): then the stored value stands."""
+    created, expires = timestamp(cache.get("CreationTime")), timestamp(cache.get("ExpireDateTime"))
+    if created is None or expires is None or expires <= created:
+        return None
+    days = round((expires - created) / DAY)
+    if days < 1 or abs(expires - created - days * DAY) > _DAY_SLACK:
+        return None
+    return days
+
+
+# Inputs Describe does not return as such, but that follow from what it returns.
+DERIVED: Mapping[str, Any] = {"retention_days": retention_of}
+
+
 def live_inputs(cache: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
     """The stored inputs with every field Describe can see replaced by the live value.
 
     Write-only fields (zone, vSwitch, credentials, registries, annotations, ...) cannot
     be read back, so they keep their stored value: drift shows only on what the API
-    returns. Images written another way but naming the same images keep their stored
-    spelling.
+    returns, and on what follows from it (``DERIVED``: the retention). Images written
+    another way but naming the same images keep their stored spelling.
     """
     inputs = {name: value for name, value in stored.items() if name in INPUT_FIELDS}
+    for name, derive in DERIVED.items():
+        derived = derive(cache)
+        if derived is not None:
+            inputs[name] = derived
     for name, declared in _INPUTS.items():
         if not declared.read_back or declared.name is None:
             continue

@@ -6,13 +6,16 @@
   ``7``, not ``7.0``: every value shown to a person goes through it;
 - ``is_empty``: absent, ``""``, ``[]`` and ``{}`` are all "not set" (the one
   definition the diff, the request and the read-back share);
-- ``plain``: dumped model values as JSON-able data (secrets revealed, for the state).
+- ``plain``: dumped model values as JSON-able data (secrets revealed, for the state);
+- ``timestamp``: the service's time stamps (``2026-12-04T10:00:00Z``) as epoch seconds.
 
 Pure: no I/O.
 """
 
 from __future__ import annotations
 
+import calendar
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +28,7 @@ __all__ = [
     "is_empty",
     "is_unknown",
     "plain",
+    "timestamp",
 ]
 
 
@@ -90,3 +94,17 @@ def plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     return value
+
+
+# The forms the service writes its UTC time stamps in (some answers leave out seconds).
+_STAMPS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%MZ")
+
+
+def timestamp(stamp: object) -> float | None:
+    """Seconds since the epoch of a service time stamp; None when it is empty or not one."""
+    for form in _STAMPS:
+        try:
+            return float(calendar.timegm(time.strptime(str(stamp), form)))
+        except ValueError:
+            continue
+    return None

@@ -212,6 +212,44 @@ def test_an_imported_cache_shows_no_changes_once_the_program_has_it(
     assert [c["ImageCacheId"] for c in served_emulator.caches()] == [cache_id]
 
 
+def test_a_cache_built_elsewhere_with_build_settings_imports_with_no_change(
+    pulumi_stack: Factory, served_emulator: ServedEmulator
+) -> None:
+    # Made with the vendor's SDK: a security group, a vSwitch and a week's retention,
+    # none of which DescribeImageCaches returns.
+    cache_id = served_emulator.vendor_create(
+        ImageCacheName="web",
+        Images=["nginx:1.25"],
+        SecurityGroupId="sg-1",
+        VSwitchId="vsw-1",
+        RetentionDays=7,
+    )
+    served_emulator.post("builds/finish")
+    stack = plugin_stack(pulumi_stack, "tests/e2e/programs/yaml-empty")
+    stack.run("import", TYPE, "web", cache_id, "--yes", "--protect=false")
+    program = stack.program()
+    as_built = {
+        "imageCacheName": "web",
+        "images": ["nginx:1.25"],
+        "securityGroupId": "sg-1",
+        "vswitchId": "vsw-1",
+        "retentionDays": 7,
+    }
+    program["resources"] = {"web": {"type": TYPE, "properties": as_built}}
+    stack.write_program(program)
+    stack.preview("--expect-no-changes")
+    stack.up("--expect-no-changes")
+    # The settings are now the program's: a new vSwitch shows, as an update in place.
+    set_properties(stack, vswitchId="vsw-2")
+    text = text_of(stack.preview("--diff"))
+    assert f"~ {TYPE}: (update)" in text, text
+    assert "vsw-1" in text and "vsw-2" in text, text
+    set_properties(stack, vswitchId="vsw-1")
+    stack.refresh("--expect-no-changes")
+    stack.preview("--expect-no-changes")
+    assert [c["ImageCacheId"] for c in served_emulator.caches()] == [cache_id]
+
+
 def test_importing_an_unknown_id_fails_naming_the_id_and_the_region(
     pulumi_stack: Factory, served_emulator: ServedEmulator
 ) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import packaged_sdks, sdks
+from tests.support.readme import commands
 
 from .conftest import PLUGIN_IMAGE_CACHE_TYPE, PulumiStack, ServedEmulator, plugin_stack
 
@@ -37,20 +38,11 @@ EXAMPLES = sdks.REPO / "examples"
 TYPESCRIPT_EXAMPLE_COMMANDS = "npm install\n"
 GO_EXAMPLE_COMMANDS = "go mod tidy\n"
 
-# README, "Use from YAML / TypeScript / Go": a TypeScript project of one's own, in a
-# directory holding Pulumi.yaml and index.ts; "$SDKS" is the dist/sdks `make sdks` filled.
-TYPESCRIPT_PROJECT_COMMANDS = """\
-npm init -y
-npm pkg set main=index.ts
-npm install "$SDKS"/pulumi-eci-cache-ecicache-*.tgz \\
-  @pulumi/pulumi@3.276.0 typescript@5.9.3 ts-node@10.9.2
-"""
 
-
-def run_as_written(stack: PulumiStack, commands: str, **env: str) -> None:
-    """``commands`` in bash, in the stack's program folder, with its environment."""
+def run_as_written(stack: PulumiStack, script: str, **env: str) -> None:
+    """``script`` in bash, in the stack's program folder, with its environment."""
     proc = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", commands],
+        ["bash", "-euo", "pipefail", "-c", script],
         cwd=stack.project_dir,
         env={**stack.env, "GOTOOLCHAIN": "local", **env},
         capture_output=True,
@@ -58,7 +50,7 @@ def run_as_written(stack: PulumiStack, commands: str, **env: str) -> None:
         timeout=sdks.BUILD_TIMEOUT,
         check=False,
     )
-    assert proc.returncode == 0, f"{commands}\n{proc.stdout}{proc.stderr}"
+    assert proc.returncode == 0, f"{script}\n{proc.stdout}{proc.stderr}"
 
 
 def reach(stack: PulumiStack, relative: str, target: Path) -> None:
@@ -88,7 +80,8 @@ def typescript_project(pulumi_stack: Factory, request: pytest.FixtureRequest) ->
     shutil.copyfile(EXAMPLES / "typescript" / "index.ts", source / "index.ts")
     stack = plugin_stack(pulumi_stack, str(source))
     packed: packaged_sdks.PackedSdks = request.getfixturevalue("packed_sdks")
-    run_as_written(stack, TYPESCRIPT_PROJECT_COMMANDS, SDKS=str(packed.tarball.parent))
+    # README, "Use from YAML / TypeScript / Go"; "$SDKS" is the dist/sdks make sdks filled.
+    run_as_written(stack, commands("typescript-project"), SDKS=str(packed.tarball.parent))
     return stack
 
 
@@ -133,10 +126,6 @@ def test_destroy_removes_the_cache(example: PulumiStack, served_emulator: Served
     example.destroy()
     assert served_emulator.caches() == []
     assert example.resources(PLUGIN_IMAGE_CACHE_TYPE) == []
-
-
-def test_the_readme_gives_the_commands_the_typescript_project_runs() -> None:
-    assert TYPESCRIPT_PROJECT_COMMANDS in (sdks.REPO / "README.md").read_text()
 
 
 @pytest.mark.parametrize(

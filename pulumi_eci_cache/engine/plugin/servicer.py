@@ -1,7 +1,7 @@
 """The plugin's gRPC answers where the SDK's servicer does not say what we need to.
 
 The SDK's ``ProviderServicer`` (``pulumi.provider.experimental.server``) marshals every
-request and response; we keep it for that. Three things it cannot say:
+request and response; we keep it for that. What it cannot say:
 
 - **a cache kept when its wait ends early**: a create or update whose wait the engine
   cancelled, or whose ``timeout`` ran out, raises ``errors.ResourceInitError``; the
@@ -18,6 +18,10 @@ request and response; we keep it for that. Three things it cannot say:
   the caches on it never move; and it fails on a per-setting diff (it reads
   ``inputDiff``, the wire's name, not ``input_diff``). We answer DiffConfig the way
   its resource ``Diff`` answers;
+- **what the program last gave an input the service never shows**: its ``Diff`` and
+  ``Update`` drop the engine's ``old_inputs``; where the state lists inputs an import
+  could not see (rules/unseen.py), the old state takes them from there, so a later
+  change of one (a new vSwitch) still shows;
 - **which provider this is**: it has no ``Handshake``, so the engine never sends the
   provider's URN with ``Configure``, and an explicit provider's settings would be named
   as the stack's (``ecicache:region``). We answer Handshake asking for the URN
@@ -41,14 +45,16 @@ from pulumi.provider.experimental import provider as sdk
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pydantic.alias_generators import to_camel
 
 from pulumi_eci_cache.engine.failures import expected_failure_message
 from pulumi_eci_cache.engine.plugin.provider import EciCacheProvider
 from pulumi_eci_cache.engine.reaches import pulumi_sdk
 from pulumi_eci_cache.engine.status import init_failed_status
 from pulumi_eci_cache.errors import ResourceInitError
+from pulumi_eci_cache.rules.unseen import UNSEEN_KEY
 
-__all__ = ["Servicer", "serve"]
+__all__ = ["Servicer", "serve", "with_applied_inputs"]
 
 Handler = Callable[[Any, Any], Awaitable[Any]]
 
@@ -121,7 +127,7 @@ class Servicer(ProviderServicer):
         return await self._answer(super().Check, request, context)
 
     async def Diff(self, request: Any, context: Any) -> Any:
-        return await self._answer(super().Diff, request, context)
+        return await self._answer(super().Diff, with_applied_inputs(request), context)
 
     async def Create(self, request: Any, context: Any) -> Any:
         return await self._answer(super().Create, request, context)
@@ -130,13 +136,26 @@ class Servicer(ProviderServicer):
         return await self._answer(super().Read, request, context)
 
     async def Update(self, request: Any, context: Any) -> Any:
-        return await self._answer(super().Update, request, context)
+        return await self._answer(super().Update, with_applied_inputs(request), context)
 
     async def Delete(self, request: Any, context: Any) -> Any:
         return await self._answer(super().Delete, request, context)
 
     async def Invoke(self, request: Any, context: Any) -> Any:
         return await self._answer(super().Invoke, request, context)
+
+
+def with_applied_inputs(request: Any) -> Any:
+    """A Diff or Update request whose old state holds, for each input it lists as unseen
+    (``UNSEEN_KEY``), the value the program last gave it (``old_inputs``), if any."""
+    listed = request.olds.fields.get(UNSEEN_KEY)
+    if listed is None:
+        return request
+    for entry in listed.list_value.values:
+        name = to_camel(entry.string_value)
+        if name in request.old_inputs.fields and name not in request.olds.fields:
+            request.olds.fields[name].CopyFrom(request.old_inputs.fields[name])
+    return request
 
 
 _KINDS = {kind: getattr(provider_pb2.PropertyDiff, kind.name) for kind in sdk.PropertyDiffKind}
