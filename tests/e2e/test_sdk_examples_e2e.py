@@ -133,5 +133,5 @@ def test_destroy_removes_the_cache(example: PulumiStack, served_emulator: Served
     [("typescript/index.ts", TYPESCRIPT_EXAMPLE_COMMANDS), ("go/main.go", GO_EXAMPLE_COMMANDS)],
 )
 def test_the_example_header_gives_the_commands_its_test_runs(header: str, commands: str) -> None:
-    lines = [line.lstrip("/ ").rstrip() for line in (EXAMPLES / header).read_text().splitlines()]
+    lines = [line.lstrip("/ \t").rstrip() for line in (EXAMPLES / header).read_text().splitlines()]
     assert all(command in lines for command in commands.splitlines()), header
