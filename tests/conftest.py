@@ -39,7 +39,7 @@ def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> WheelVenv:
 @pytest.fixture(scope="session")
 def schema_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The schema the plugin serves (``pulumi package get-schema``), of its own version:
-    the SDKs of the sdk tests and of the TypeScript and Go examples come from it."""
+    the SDKs of the sdk tests come from it (the examples' from ``packed_sdks``)."""
     path = tmp_path_factory.mktemp("schema") / "ecicache.json"
     path.write_text(schema_json(_semver(__version__)))
     return path
