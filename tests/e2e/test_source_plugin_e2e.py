@@ -30,9 +30,7 @@ Factory = Callable[..., PulumiStack]
 def source_plugin_stack(pulumi_stack: Factory, pulumi_cli: PulumiCli) -> PulumiStack:
     """A copy of the example, its ``packages:`` entry naming this checkout (``../..`` from
     the example), the CLI's directory alone on PATH."""
-    stack = pulumi_stack(
-        EXAMPLE, config=PLUGIN_FAST_POLLING, env={"PATH": str(pulumi_cli.bin_dir)}
-    )
+    stack = pulumi_stack(EXAMPLE, config=PLUGIN_FAST_POLLING, env={"PATH": str(pulumi_cli.bin_dir)})
     assert not (pulumi_cli.bin_dir / PLUGIN).exists(), f"{PLUGIN} is beside the CLI"
     program = stack.program()
     assert program["packages"] == {"ecicache": "../.."}, program
