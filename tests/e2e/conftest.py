@@ -243,6 +243,17 @@ class ServedEmulator:
         )
         return EciClient(settings)
 
+    def cache_made_elsewhere(
+        self, name: str = "web", images: Sequence[str] = ("nginx:1.25", "redis:7.2")
+    ) -> str:
+        """A cache made outside Pulumi (by hand, in the console), built to Ready: its id."""
+        with self.client() as client:
+            cache_id: str = client.create_image_cache(
+                {"ImageCacheName": name, "Images": list(images)}
+            ).image_cache_id
+        self.post("builds/finish")
+        return cache_id
+
     def log(self) -> str:
         return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
 

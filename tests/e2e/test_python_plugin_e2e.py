@@ -85,11 +85,7 @@ def test_the_python_sdk_state_holds_no_pickled_provider(
 def test_a_cache_made_elsewhere_is_imported_into_a_python_sdk_program(
     pulumi_stack: Factory, python_sdk_site: Path, served_emulator: ServedEmulator
 ) -> None:
-    with served_emulator.client() as client:  # made by hand, in the console
-        cache_id = client.create_image_cache(
-            {"ImageCacheName": "web", "Images": ["nginx:1.25", "redis:7.2"]}
-        ).image_cache_id
-    served_emulator.post("builds/finish")
+    cache_id = served_emulator.cache_made_elsewhere()
     stack = sdk_stack(pulumi_stack, python_sdk_site, served_emulator, EMPTY)
     # Without --generate-code=false the CLI asks the Python language host for the code
     # (GenerateProgram), which the host we build (sdk v3.79.0) does not implement.
