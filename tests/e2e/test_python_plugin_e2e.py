@@ -25,7 +25,10 @@ from .conftest import (
     ServedEmulator,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.xdist_group("sdks"),  # the SDKs generated and built once (conftest.generated),
+]
 
 EXAMPLE = "examples/python-plugin"
 EMPTY = "tests/e2e/programs/python-plugin-empty"

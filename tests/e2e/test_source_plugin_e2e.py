@@ -10,6 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import yaml
+
+from pulumi_eci_cache import __version__
+from pulumi_eci_cache.engine.plugin.__main__ import _semver
 
 from .conftest import (
     PLUGIN,
@@ -24,6 +28,7 @@ from .conftest import (
 pytestmark = pytest.mark.e2e
 
 EXAMPLE = "examples/yaml-source-plugin"
+YAML_EMPTY = "tests/e2e/programs/yaml-empty"
 Factory = Callable[..., PulumiStack]
 
 
@@ -71,3 +76,20 @@ def test_a_packages_entry_destroys_the_cache(
     stack.destroy()
     assert served_emulator.caches() == []
     assert stack.resources(PLUGIN_IMAGE_CACHE_TYPE) == []
+
+
+def test_package_add_of_the_launcher_gets_the_schema_and_stops_at_link(
+    pulumi_stack: Factory, pulumi_cli: PulumiCli
+) -> None:
+    """What `pulumi package add` does with the served language hosts (README, "A
+    source-based plugin"): it runs the checkout's launcher for the schema and writes the
+    YAML package lock, then stops where pulumi-language-yaml 1.25.0 lacks ``Link``, so
+    the ``packages:`` entry is written by hand. (``package add <checkout>`` itself is not
+    run here: the Python host v3.79.0 would make the checkout a virtualenv.)"""
+    stack = pulumi_stack(YAML_EMPTY, emulator=None, env={"PATH": str(pulumi_cli.bin_dir)})
+    result = stack.run("package", "add", str(REPO_ROOT / PLUGIN), check=False)
+    lock = stack.project_dir / "sdks" / "ecicache" / f"ecicache-{_semver(__version__)}.yaml"
+    assert yaml.safe_load(lock.read_text())["name"] == "ecicache"
+    assert result.returncode != 0
+    assert "linking package: method Link not implemented" in result.stderr, result.stderr
+    assert "packages" not in stack.program()
