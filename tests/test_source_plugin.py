@@ -1,5 +1,5 @@
-"""The repository root as a source-based plugin, without the CLI: what a language host
-and the engine start there (the e2e tests run them under the real CLI)."""
+"""The checkout's plugin/ directory, a source-based plugin, without the CLI: what a
+language host and the engine start there (the e2e tests run them under the real CLI)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from tests.support.provider_server import REPO, ProviderProcess
 LAUNCHER = "pulumi-resource-ecicache"
 
 
-def test_python_started_on_the_root_serves_the_plugin() -> None:
+def test_python_started_on_the_plugin_directory_serves_the_plugin() -> None:
     """A current Python language host runs a plugin directory as ``python <dir>
-    <engine address>``: the root's __main__.py then serves the plugin, not the demo."""
-    with ProviderProcess([str(REPO)]) as plugin:
+    <engine address>``."""
+    with ProviderProcess([str(REPO / "plugin")]) as plugin:
         schema = json.loads(plugin.stub.GetSchema(provider_pb2.GetSchemaRequest()).schema)
     assert schema["name"] == "ecicache"
     assert "ecicache:index:ImageCache" in schema["resources"]
@@ -28,10 +28,10 @@ def test_the_launcher_of_a_checkout_without_a_virtualenv_says_so_in_one_sentence
     tmp_path: Path,
 ) -> None:
     checkout = tmp_path / "checkout"
-    checkout.mkdir()
-    shutil.copy2(REPO / LAUNCHER, checkout / LAUNCHER)
+    (checkout / "plugin").mkdir(parents=True)
+    shutil.copy2(REPO / "plugin" / LAUNCHER, checkout / "plugin" / LAUNCHER)
     run = subprocess.run(
-        [str(checkout / LAUNCHER), "127.0.0.1:0"],
+        [str(checkout / "plugin" / LAUNCHER), "127.0.0.1:0"],
         capture_output=True,
         text=True,
         env={"PATH": ""},

@@ -1,8 +1,8 @@
 """The repository as a source-based package: a YAML project whose Pulumi.yaml has
-``packages: {ecicache: <the checkout>}`` (examples/yaml-source-plugin), run under the real
+``packages: {ecicache: <the checkout>/plugin}`` (examples/yaml-source-plugin), run under the real
 CLI with PATH holding the CLI's directory alone: no ``pulumi-resource-ecicache``, no
 virtualenv ``bin``. The engine takes the plugin from the checkout itself (its
-``pulumi-resource-ecicache`` launcher, which runs the plugin in the checkout's .venv).
+``plugin/pulumi-resource-ecicache`` launcher, which runs the plugin in the checkout's .venv).
 """
 
 from __future__ import annotations
@@ -29,17 +29,18 @@ pytestmark = pytest.mark.e2e
 
 EXAMPLE = "examples/yaml-source-plugin"
 YAML_EMPTY = "tests/e2e/programs/yaml-empty"
+SOURCE_PLUGIN = REPO_ROOT / "plugin"
 Factory = Callable[..., PulumiStack]
 
 
 def source_plugin_stack(pulumi_stack: Factory, pulumi_cli: PulumiCli) -> PulumiStack:
-    """A copy of the example, its ``packages:`` entry naming this checkout (``../..`` from
-    the example), the CLI's directory alone on PATH."""
+    """A copy of the example, its ``packages:`` entry naming this checkout's plugin/
+    (``../../plugin`` from the example), the CLI's directory alone on PATH."""
     stack = pulumi_stack(EXAMPLE, config=PLUGIN_FAST_POLLING, env={"PATH": str(pulumi_cli.bin_dir)})
     assert not (pulumi_cli.bin_dir / PLUGIN).exists(), f"{PLUGIN} is beside the CLI"
     program = stack.program()
-    assert program["packages"] == {"ecicache": "../.."}, program
-    program["packages"] = {"ecicache": str(REPO_ROOT)}
+    assert program["packages"] == {"ecicache": "../../plugin"}, program
+    program["packages"] = {"ecicache": str(SOURCE_PLUGIN)}
     stack.write_program(program)
     return stack
 
@@ -85,9 +86,9 @@ def test_package_add_of_the_launcher_gets_the_schema_and_stops_at_link(
     source-based plugin"): it runs the checkout's launcher for the schema and writes the
     YAML package lock, then stops where pulumi-language-yaml 1.25.0 lacks ``Link``, so
     the ``packages:`` entry is written by hand. (``package add <checkout>`` itself is not
-    run here: the Python host v3.79.0 would make the checkout a virtualenv.)"""
+    run here: the Python host v3.79.0 would make plugin/ a virtualenv.)"""
     stack = pulumi_stack(YAML_EMPTY, emulator=None, env={"PATH": str(pulumi_cli.bin_dir)})
-    result = stack.run("package", "add", str(REPO_ROOT / PLUGIN), check=False)
+    result = stack.run("package", "add", str(SOURCE_PLUGIN / PLUGIN), check=False)
     lock = stack.project_dir / "sdks" / "ecicache" / f"ecicache-{_semver(__version__)}.yaml"
     assert yaml.safe_load(lock.read_text())["name"] == "ecicache"
     assert result.returncode != 0
