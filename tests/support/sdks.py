@@ -420,32 +420,40 @@ def python_package_name(sdk_dir: Path) -> str:
     return candidates[0]
 
 
+def install_python_sdk(sdk_dir: Path) -> Path:
+    """``pip install --no-deps --target`` a generated Python SDK next to ``sdk_dir``; the
+    directory to put on PYTHONPATH. Installed, not used in place: the SDK reads its own
+    version from its installed metadata. Done once per ``sdk_dir``."""
+    site = sdk_dir.parent / f"{sdk_dir.name}-site"
+    if not site.is_dir():
+        _run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "--target",
+                site,
+                sdk_dir,
+            ],
+            cwd=sdk_dir,
+        )
+    return site
+
+
 def check_python_sdk(sdk_dir: Path, program: str | None = None) -> str:
     """Byte-compile a generated Python SDK, install it and import it with this interpreter.
 
-    Returns the package name. The SDK is installed (``pip install --no-deps --target``
-    next to ``sdk_dir``) because it reads its own version from its installed metadata.
+    Returns the package name. The SDK is installed (``install_python_sdk``).
     ``program``, when given, runs after the import in a fresh interpreter that sees the
     installed SDK and this interpreter's packages (pulumi); a non-zero exit raises.
     """
     package = python_package_name(sdk_dir)
     _run([sys.executable, "-m", "compileall", "-q", sdk_dir], cwd=sdk_dir)
-    site = sdk_dir.parent / f"{sdk_dir.name}-site"
-    _run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--disable-pip-version-check",
-            "--target",
-            site,
-            sdk_dir,
-        ],
-        cwd=sdk_dir,
-    )
+    site = install_python_sdk(sdk_dir)
     env = {**os.environ, "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"}
     code = f"import {package}\n" + (program or "")
     _run([sys.executable, "-c", code], cwd=site, env=env)
