@@ -154,3 +154,10 @@ def test_the_oidc_token_is_secret_inside_assume_role_with_oidc() -> None:
     oidc = SCHEMA["types"][token("ProviderAssumeRoleWithOidc")]["properties"]
     assert oidc["oidcToken"].get("secret") is True
     assert not oidc["roleArn"].get("secret")
+
+
+@pytest.mark.parametrize("name", ["getImageCaches", "rankImageCaches"])
+def test_every_function_input_has_its_description(name: str) -> None:
+    # Python 3.10 nests a None-defaulted parameter's Annotated inside Optional
+    inputs = SCHEMA["functions"][token(name)]["inputs"]["properties"]
+    assert [k for k, v in inputs.items() if not v.get("description")] == []

@@ -171,6 +171,18 @@ def _fields_of(model: type) -> list[tuple[str, Any, str, bool, dict[str, Any]]]:
     ]
 
 
+def _doc_of(annotation: Any) -> Doc | None:
+    """A parameter's ``Doc``. Before Python 3.11, ``get_type_hints`` wraps a parameter
+    that defaults to None in ``Optional[...]``, so its ``Annotated`` sits one level down."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return next((m for m in typing.get_args(annotation)[1:] if isinstance(m, Doc)), None)
+    for arg in typing.get_args(annotation) if typing.get_origin(annotation) is typing.Union else ():
+        found = _doc_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _function(builder: _Builder, name: str, function: Callable[..., Any]) -> dict[str, Any]:
     """A function's inputs from its signature (``Annotated[..., Doc(...)]``), its outputs
     from what it returns (a dataclass, or a list of them under ``items``)."""
@@ -181,10 +193,10 @@ def _function(builder: _Builder, name: str, function: Callable[..., Any]) -> dic
         if param.name == "client":
             continue  # the provider's own (each face passes its client)
         annotation = hints[param.name]
-        docs = [m for m in typing.get_args(annotation)[1:] if isinstance(m, Doc)]
+        doc = _doc_of(annotation)
         inputs[to_camel(param.name)] = {
             **builder.type_of(annotation, ""),
-            "description": docs[0].text if docs else "",
+            "description": doc.text if doc else "",
         }
         if param.default is inspect.Parameter.empty:
             required.append(to_camel(param.name))
