@@ -4,7 +4,9 @@ their properties read, and each rule's violations, without pulumi-policy or a CL
 from __future__ import annotations
 
 import calendar
+import json
 import time
+from pathlib import Path
 from typing import Any
 
 from pulumi_eci_cache.rules import policies
@@ -12,6 +14,7 @@ from pulumi_eci_cache.rules.identity import MARKER_KEY, MARKER_VALUE
 from pulumi_eci_cache.rules.policies import Cache, Secret, cache_of, settings_of
 from pulumi_eci_cache.rules.values import UNKNOWN
 
+REPO = Path(__file__).resolve().parents[1]
 PLUGIN = "ecicache:index:ImageCache"
 DYNAMIC = "pulumi-python:dynamic/eci:ImageCache"
 RULES = {rule.name: rule for rule in (*policies.RULES, *policies.STACK_RULES)}
@@ -200,3 +203,10 @@ def test_the_default_config_holds_every_policy_advisory_with_its_settings() -> N
     config = policies.default_config()
     assert set(config) == set(RULES)
     assert config["eci-cache-retention"] == {"enforcementLevel": "advisory", "maxRetentionDays": 30}
+
+
+def test_the_example_config_sets_only_the_packs_policies_and_settings() -> None:
+    example = json.loads((REPO / "examples" / "policy" / "policy-config.json").read_text())
+    defaults = policies.default_config()
+    assert set(example) == set(defaults)
+    assert all(set(example[name]) == set(defaults[name]) for name in example)
