@@ -26,6 +26,12 @@ def test_it_writes_a_python_policy_pack_running_in_this_virtualenv(tmp_path: Pat
     assert project["runtime"]["options"]["virtualenv"] == sys.prefix
 
 
+def test_the_pack_has_the_packages_version(tmp_path: Path) -> None:
+    write(tmp_path / "pack")
+    project = yaml.safe_load((tmp_path / "pack" / "PulumiPolicy.yaml").read_text())
+    assert project["version"] == VERSION
+
+
 def test_its_main_serves_the_installed_packages_pack(tmp_path: Path) -> None:
     write(tmp_path / "pack")
     text = (tmp_path / "pack" / "__main__.py").read_text()

@@ -4,7 +4,8 @@
 policy's enforcement level and settings; DIR/policy-config.json shows them all, with
 the defaults). It holds:
 
-- ``PulumiPolicy.yaml``: ``runtime: python``, with the virtualenv this package runs in;
+- ``PulumiPolicy.yaml``: ``runtime: python``, with the virtualenv this package runs in,
+  and the package's version as the pack's;
 - ``__main__.py``: the pack of the installed package (policy/pack.py);
 - ``requirements.txt``: ``pulumi-eci-cache[policy]`` of this version, for a new
   virtualenv;
@@ -43,6 +44,7 @@ serve()
 def _project(virtualenv: str | None) -> str:
     lines = [
         "description: Governance of ECI image caches (pulumi-eci-cache)",
+        f"version: {json.dumps(VERSION)}",
         "runtime:",
         "  name: python",
     ]

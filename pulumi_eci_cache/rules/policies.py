@@ -155,8 +155,12 @@ def _allowed(cache: Cache, rule: str, what: str, value: Any, allowed: str) -> Vi
     return Violation(cache.name, f"cache {cache.name}: {rule}: {what} {value} (allowed: {allowed})")
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
 def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
+    return _plural(n, "day")
 
 
 def check_retention(cache: Cache, config: Mapping[str, Any]) -> list[Violation]:
@@ -240,7 +244,9 @@ def check_count(caches: Sequence[Cache], config: Mapping[str, Any], _now: float)
     limit = int(config["maxCaches"])
     total = len(caches)
     return [
-        _allowed(cache, "caches per stack", "the stack's", f"{total} caches", f"at most {limit}")
+        _allowed(
+            cache, "caches per stack", "the stack's", _plural(total, "cache"), f"at most {limit}"
+        )
         for cache in caches[limit:]
     ]
 

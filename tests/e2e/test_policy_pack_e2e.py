@@ -32,15 +32,16 @@ YAML_PROPERTIES = {"retentionDays": 90, "flash": True}
 
 
 def write_pack(tmp_path: Path, mandatory: str | None = None) -> tuple[Path, Path]:
-    """The pack the console script writes, and its config file (``mandatory``: that
-    policy's enforcement level raised to mandatory)."""
+    """The pack the console script writes, and its config file: a stack may hold no
+    cache (a stack policy, advisory), and ``mandatory`` is that policy's level."""
     directory = tmp_path / "policy-pack"
     subprocess.run([str(ECI_CACHE), "policy-pack", str(directory)], check=True)
     config_file = directory / "policy-config.json"
+    config = json.loads(config_file.read_text())
+    config["eci-cache-count"]["maxCaches"] = 0
     if mandatory is not None:
-        config = json.loads(config_file.read_text())
         config[mandatory]["enforcementLevel"] = "mandatory"
-        config_file.write_text(json.dumps(config))
+    config_file.write_text(json.dumps(config))
     return directory / LAUNCHER, config_file
 
 
@@ -72,6 +73,7 @@ def yaml_stack(pulumi_stack: Callable[..., PulumiStack]) -> PulumiStack:
 # Each face's program, and how it spells the retention (both resources are named cache).
 FACES = {"python": (python_stack, "retention_days"), "yaml": (yaml_stack, "retentionDays")}
 FLASH = "cache cache: flash: flash true (allowed: false)"
+COUNT = "cache cache: caches per stack: the stack's 1 cache (allowed: at most 0)"
 
 
 def retention(face: str) -> str:
@@ -85,6 +87,7 @@ def test_advisory_policies_show_as_warnings_naming_policy_cache_and_value(
     out = preview_with_pack(FACES[face][0](pulumi_stack), tmp_path)
     assert "[advisory]  eci-cache-retention  " in out and retention(face) in out, out
     assert "[advisory]  eci-cache-flash  " in out and FLASH in out, out
+    assert "[advisory]  eci-cache-count  " in out and COUNT in out, out
 
 
 @pytest.mark.parametrize("face", list(FACES))
