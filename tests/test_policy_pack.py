@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from pulumi_policy import (
+    PolicyProviderResource,
     PolicyResource,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -24,20 +25,18 @@ NOW = 1_800_000_000.0
 POLICIES = {p.name: p for p in build_pack_policies(lambda: NOW)}
 
 
-def validate(policy: str, props: dict[str, Any], config: dict[str, Any] | None = None) -> list:
+def validate(
+    policy: str,
+    props: dict[str, Any],
+    config: dict[str, Any] | None = None,
+    provider: PolicyProviderResource | None = None,
+) -> list:
     """What ``policy`` reports for one plugin cache named web: (message, urn) pairs."""
     found: list[tuple[str, str | None]] = []
     check = POLICIES[policy]
     assert isinstance(check, ResourceValidationPolicy)
-    args = ResourceValidationArgs(
-        PLUGIN,
-        unknown_checking_proxy(props),
-        URN,
-        "web",
-        None,
-        None,
-        config or {},  # type: ignore[arg-type]
-    )
+    proxied = unknown_checking_proxy(props)
+    args = ResourceValidationArgs(PLUGIN, proxied, URN, "web", None, provider, config or {})  # type: ignore[arg-type]
     check.validate(args, lambda message, urn=None: found.append((message, urn)))
     return found
 
@@ -60,6 +59,25 @@ def test_the_config_file_settings_reach_the_rule() -> None:
 
 def test_a_value_unknown_at_preview_reports_nothing() -> None:
     assert validate("eci-cache-retention", {"retentionDays": UNKNOWN_NUMBER_VALUE}) == []
+
+
+def test_a_cache_without_a_region_is_judged_in_its_providers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou")
+    provider = PolicyProviderResource(
+        "pulumi:providers:ecicache", unknown_checking_proxy({"region": "cn-beijing"}), URN, "p"
+    )
+    found = validate("eci-cache-regions", {}, {"allowedRegions": ["cn-hangzhou"]}, provider)
+    assert found == [("cache web: region: region cn-beijing (allowed: cn-hangzhou)", URN)]
+
+
+def test_a_cache_without_a_region_or_provider_region_is_judged_in_the_environments(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ALIBABA_CLOUD_REGION_ID", "cn-shanghai")
+    found = validate("eci-cache-regions", {}, {"allowedRegions": ["cn-hangzhou"]})
+    assert found == [("cache web: region: region cn-shanghai (allowed: cn-hangzhou)", URN)]
 
 
 def test_the_password_policy_is_not_applicable_where_secrets_arrive_unwrapped() -> None:
