@@ -74,6 +74,11 @@ def test_the_plugins_camel_case_properties_read_in_the_models_names() -> None:
     ]
 
 
+def test_a_nested_input_reads_in_the_models_names() -> None:
+    cache = plugin_cache(assumeRole={"roleArn": "acs:ram::2222:role/b"})
+    assert cache.props["assume_role"] == {"role_arn": "acs:ram::2222:role/b"}
+
+
 def test_a_cache_without_a_region_takes_its_providers() -> None:
     found = cache_of(PLUGIN, "web", {"imageCacheName": "web"}, PLUGIN, "cn-beijing")
     assert found is not None and found.region == "cn-beijing"

@@ -105,8 +105,9 @@ class Rule:
     settings: tuple[Setting, ...] = field(default=())
 
 
-def _the(name: str, props: Mapping[str, Any], naming: Naming) -> dict[str, Any]:
-    """``props`` (a face's spelling) in the model's names; nested models' entries too."""
+def _nested(name: str, props: Mapping[str, Any], naming: Naming) -> dict[str, Any]:
+    """One value of the nested model of input ``name`` (a face's spelling) in the model's
+    names."""
     out: dict[str, Any] = {}
     nested = NESTED_MODELS.get(name)
     for key in nested.model_fields if nested else ():
@@ -116,14 +117,18 @@ def _the(name: str, props: Mapping[str, Any], naming: Naming) -> dict[str, Any]:
 
 
 def _model_props(props: Mapping[str, Any], naming: Naming) -> dict[str, Any]:
+    """The inputs and outputs a face spells with ``naming``, in the model's names (numbers
+    as written); anything else the resource carries is left out."""
     out: dict[str, Any] = {}
     for name in (*INPUT_FIELDS, *OUTPUT_FIELDS):
         spelled = naming.show(name)
         if spelled not in props:
             continue
         value = props[spelled]
-        if name in NESTED_MODELS and isinstance(value, list):
-            value = [_the(name, v, naming) if isinstance(v, Mapping) else v for v in value]
+        if name in NESTED_MODELS and isinstance(value, Mapping):
+            value = _nested(name, value, naming)
+        elif name in NESTED_MODELS and isinstance(value, list):
+            value = [_nested(name, v, naming) if isinstance(v, Mapping) else v for v in value]
         out[name] = as_written(value)
     return out
 
