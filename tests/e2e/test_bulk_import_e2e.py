@@ -11,6 +11,7 @@ cache is destroyed on its own.
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.support.readme import commands
 
 from .conftest import PLUGIN_IMAGE_CACHE_TYPE, PulumiStack, ServedEmulator, plugin_stack
 
@@ -45,16 +48,17 @@ def make_fleet(served_emulator: ServedEmulator) -> list[str]:
     return ids
 
 
-# The README's commands ("Import an existing cache"), run as written, in the project.
-README_LISTING = ["import-file", "--region", "cn-hangzhou", "--out", "caches.json"]
-README_IMPORT = ["import", "--file", "caches.json", "--out", "caches.yaml"]
+# The README's two commands ("Import an existing cache"), as written, in the project.
+LISTING, IMPORT = (
+    shlex.split(line, comments=True) for line in commands("bulk-import").splitlines()
+)
 
 
 def import_file(served_emulator: ServedEmulator, cwd: Path) -> str:
     """``eci-cache import-file`` as the README gives it (the endpoint from the
     environment, as a user points it at the emulator); what it said on stderr."""
     result = subprocess.run(
-        [str(ECI_CACHE), *README_LISTING],
+        [str(ECI_CACHE), *LISTING[1:]],
         cwd=cwd,
         env={
             "PATH": "/usr/bin:/bin",
@@ -80,7 +84,8 @@ def test_a_fleet_of_fifty_imports_whole_previews_clean_and_one_destroys_alone(
     assert sorted(e["id"] for e in entries) == sorted(ids)
     assert len({e["name"] for e in entries}) == FLEET
 
-    stack.run(*README_IMPORT, "--yes", "--protect=false", timeout=600)
+    assert IMPORT[0] == "pulumi"
+    stack.run(*IMPORT[1:], env={"PULUMI_SKIP_CONFIRMATIONS": "true"}, timeout=600)
     assert sorted(r["id"] for r in stack.resources(TYPE)) == sorted(ids)
 
     program = stack.program()
@@ -90,7 +95,8 @@ def test_a_fleet_of_fifty_imports_whole_previews_clean_and_one_destroys_alone(
     stack.preview("--expect-no-changes")
     stack.refresh("--expect-no-changes")
 
-    gone = stack.resources(TYPE)[0]
+    gone = stack.resources(TYPE)[0]  # imported as protected, as pulumi import does
+    stack.run("state", "unprotect", gone["urn"], "--yes")
     stack.destroy("--target", gone["urn"])
     assert len(stack.resources(TYPE)) == FLEET - 1
     live = {c["ImageCacheId"] for c in served_emulator.caches()}

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_eci_cache.policy.folder import LAUNCHER
+from tests.support.readme import commands
 
 from .conftest import PulumiStack, configurable_stack, plugin_stack
 
@@ -98,3 +99,20 @@ def test_a_mandatory_policy_fails_the_preview_naming_policy_and_cache(
     out = preview_with_pack(stack, tmp_path, "eci-cache-flash", fails=True)
     assert "[mandatory]  eci-cache-flash  " in out and FLASH in out, out
     assert "[advisory]  eci-cache-retention  " in out, out
+
+
+def test_the_readmes_commands_preview_a_program_with_the_pack(
+    pulumi_stack: Callable[..., PulumiStack],
+) -> None:
+    stack = yaml_stack(pulumi_stack)
+    proc = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", commands("policy-pack")],
+        cwd=stack.project_dir,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "[advisory]  eci-cache-retention  " in out and retention("yaml") in out, out

@@ -4,6 +4,7 @@
 - servicer.py: the gRPC answers the SDK's servicer cannot give (kept caches, clean
   failures) and ``serve``;
 - schema.py: the package schema, derived from the models;
+- reference.py: the API reference (docs/reference/, ``make docs``) from the schema;
 - properties.py: the plugin's wire (camelCase ``PropertyValue``s) to plain values.
 
 Why the package is ``ecicache``: ``pulumi package gen-sdk`` names a package's Python
