@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from pulumi_eci_cache.console import main
+from pulumi_eci_cache.policy import folder
 from pulumi_eci_cache.rules import policies
 from pulumi_eci_cache.version import VERSION
 
@@ -73,3 +74,25 @@ def test_force_writes_into_a_directory_that_is_not_empty(tmp_path: Path) -> None
     assert write(tmp_path, "--force") == 0
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert (tmp_path / "PulumiPolicy.yaml").exists()
+
+
+def test_a_file_in_the_way_fails_in_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pack").write_text("mine")
+    assert write(tmp_path / "pack") == 1
+    said = capsys.readouterr().err
+    assert said == f"eci-cache policy-pack: {tmp_path / 'pack'} is a file, not a directory\n"
+
+
+def test_without_pulumi_policy_it_names_the_extra_in_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(folder.importlib.util, "find_spec", lambda name: None)
+    assert write(tmp_path / "pack") == 1
+    said = capsys.readouterr().err
+    assert said == (
+        "eci-cache policy-pack: pulumi-policy is not installed: install the extra, "
+        f"pip install 'pulumi-eci-cache[policy]=={VERSION}'\n"
+    )
+    assert not (tmp_path / "pack").exists()
