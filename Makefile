@@ -8,6 +8,7 @@
 #   make test-matrix    nox: unit + provider-server tests, Python 3.10-3.13 x {floor, newest}
 #   make test-corners   nox: the two corners CI runs (3.13 newest, 3.10 floor)
 #   make dist           the sdist and the wheel into dist/ (python -m build)
+#   make sdks           the plugin's SDKs: npm tarball, wheel, .NET source in dist/sdks/; Go in sdk/go
 #   make docs           the API reference in docs/reference/, from the plugin's schema
 #   make demo           emulator on 127.0.0.1:8686 + `pulumi up` at the root (examples/quickstart)
 #   make destroy        `pulumi destroy` the demo stack (starts the emulator if needed)
@@ -85,7 +86,7 @@ FAST_MARKERS = not e2e and not sdk and not packaging
 CI_CORNERS := tests-3.13(newest) tests-3.10(floor)
 NOX_ARGS ?=
 
-.PHONY: help venv cli lint test test-fast test-matrix test-corners dist docs demo destroy emulator stop-emulator
+.PHONY: help venv cli lint test test-fast test-matrix test-corners dist sdks docs demo destroy emulator stop-emulator
 
 help:
 	@sed -n 's/^#   make /make /p' $(MAKEFILE_LIST)
@@ -123,6 +124,10 @@ test-corners: venv
 dist: venv
 	rm -rf dist
 	$(VENV)/bin/python -m build --outdir dist .
+
+# dist/sdks/ and sdk/go from the plugin's own schema (tests/support/packaged_sdks.py).
+sdks: venv
+	PYTHON=$(VENV)/bin/python scripts/make-sdks
 
 # tests/test_reference_docs.py fails, naming this target, when the pages fall behind.
 docs: venv

@@ -11,7 +11,7 @@ from pulumi_eci_cache import __version__
 from pulumi_eci_cache.emulator import EmulatedEci, EmulatorServer, emulated_eci
 from pulumi_eci_cache.engine.plugin.__main__ import _semver
 from pulumi_eci_cache.engine.plugin.schema import schema_json
-from tests.support import sdks
+from tests.support import packaged_sdks, sdks
 from tests.support.wheel_install import WheelVenv, build_dists, install_wheel
 
 
@@ -39,7 +39,7 @@ def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> WheelVenv:
 @pytest.fixture(scope="session")
 def schema_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The schema the plugin serves (``pulumi package get-schema``), of its own version:
-    the SDKs of the sdk tests and of the TypeScript and Go examples come from it."""
+    the SDKs of the sdk tests come from it (the examples' from ``packed_sdks``)."""
     path = tmp_path_factory.mktemp("schema") / "ecicache.json"
     path.write_text(schema_json(_semver(__version__)))
     return path
@@ -60,9 +60,22 @@ def generated(schema_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Ca
 
 
 @pytest.fixture(scope="session")
-def typescript_package(generated: Callable[[str], Path]) -> Path:
-    """The TypeScript SDK, built once per session: the package directory a program installs."""
-    return sdks.compile_nodejs_sdk(generated("nodejs"))
+def packed_sdks(tmp_path_factory: pytest.TempPathFactory) -> packaged_sdks.PackedSdks:
+    """``make sdks`` once per session, into a dist/sdks and a Go folder of its own."""
+    root = tmp_path_factory.mktemp("packed")
+    return packaged_sdks.make_sdks(root / "dist" / "sdks", root / "go")
+
+
+@pytest.fixture(scope="session")
+def typescript_package(
+    packed_sdks: packaged_sdks.PackedSdks, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The TypeScript SDK as ``npm install`` of ``make sdks``' tarball unpacks it: the
+    package directory a program's node_modules holds. Its own imports (@pulumi/pulumi)
+    resolve from its real path: the pinned toolchain's node_modules sits beside it."""
+    root = tmp_path_factory.mktemp("npm")
+    (root / "node_modules").symlink_to(sdks.node_modules(), target_is_directory=True)
+    return packaged_sdks.unpack_tarball(packed_sdks.tarball, root)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -2,28 +2,23 @@
 // (pulumi-resource-ecicache, which `pip install pulumi-eci-cache` puts on PATH), through
 // the Go SDK generated from the plugin's schema.
 //
-//  1. Generate the SDK (from the repository root); it is a module of its own,
-//     github.com/pulumi-eci-cache/pulumi-eci-cache/sdk/go, with a go.mod:
+// The SDK is the module github.com/pulumi-eci-cache/pulumi-eci-cache/sdk/go, committed
+// under sdk/go (`make sdks` regenerates it from the schema; a test fails when it is
+// stale). Until that path is published, go.mod replaces it, and only it, by ../../sdk/go
+// (in a program elsewhere: `go mod edit -replace` with the folder's path); `go mod tidy`
+// fills in go.sum. Against the local emulator (`make emulator` serves it on
+// http://127.0.0.1:8686), from the repository root:
 //
-//     pulumi package get-schema pulumi-resource-ecicache > ecicache.json
-//     scripts/sdkgen generate ecicache.json --language go --out sdk/go
-//
-//  2. go.mod's replace points that module at ../../sdk/go (change it if you generated
-//     the SDK elsewhere); fill in go.sum:
-//
-//     cd examples/go
-//     go mod tidy
-//
-//  3. Run it against the local emulator (`make emulator` serves it on
-//     http://127.0.0.1:8686):
-//
-//     export PATH="$(../../scripts/ensure-pulumi):$PWD/../../.venv/bin:$PATH"
-//     export ALIBABA_CLOUD_ACCESS_KEY_ID=emulator-access-key-id
-//     export ALIBABA_CLOUD_ACCESS_KEY_SECRET=emulator-access-key-secret
-//     pulumi stack init dev
-//     pulumi config set ecicache:region cn-hangzhou
-//     pulumi config set ecicache:endpoint http://127.0.0.1:8686
-//     pulumi up
+//	make emulator
+//	export PATH="$(scripts/ensure-pulumi):$PWD/.venv/bin:$PATH"
+//	export ALIBABA_CLOUD_ACCESS_KEY_ID=emulator-access-key-id
+//	export ALIBABA_CLOUD_ACCESS_KEY_SECRET=emulator-access-key-secret
+//	cd examples/go
+//	go mod tidy
+//	pulumi stack init dev
+//	pulumi config set ecicache:region cn-hangzhou
+//	pulumi config set ecicache:endpoint http://127.0.0.1:8686
+//	pulumi up
 //
 // Against Alibaba Cloud: drop ecicache:endpoint and set your own keys
 // (ecicache:accessKey, and ecicache:secretKey with --secret; or the variables above).

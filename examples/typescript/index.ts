@@ -2,27 +2,23 @@
 // (pulumi-resource-ecicache, which `pip install pulumi-eci-cache` puts on PATH), through
 // the TypeScript SDK generated from the plugin's schema.
 //
-// 1. Generate the SDK and build it (from the repository root; bin/ is the package):
+// `make sdks` packs the SDK, of the plugin's version, as
+// dist/sdks/pulumi-eci-cache-ecicache-<version>.tgz, the file package.json names, and
+// `npm install` installs it here (Node.js 22 or newer: @pulumi/pulumi declares node
+// >=22). Against the local emulator (`make emulator` serves it on http://127.0.0.1:8686),
+// from the repository root:
 //
-//      pulumi package get-schema pulumi-resource-ecicache > ecicache.json
-//      scripts/sdkgen generate ecicache.json --language nodejs --out sdk/nodejs
-//      (cd sdk/nodejs && npm install && npm run build && cp package.json bin/)
-//
-// 2. Install it here: package.json names it as "file:../../sdk/nodejs/bin".
-//
-//      cd examples/typescript
-//      npm install
-//
-// 3. Run it against the local emulator (`make emulator` serves it on
-//    http://127.0.0.1:8686):
-//
-//      export PATH="$(../../scripts/ensure-pulumi):$PWD/../../.venv/bin:$PATH"
-//      export ALIBABA_CLOUD_ACCESS_KEY_ID=emulator-access-key-id
-//      export ALIBABA_CLOUD_ACCESS_KEY_SECRET=emulator-access-key-secret
-//      pulumi stack init dev
-//      pulumi config set ecicache:region cn-hangzhou
-//      pulumi config set ecicache:endpoint http://127.0.0.1:8686
-//      pulumi up
+//     make sdks
+//     make emulator
+//     export PATH="$(scripts/ensure-pulumi):$PWD/.venv/bin:$PATH"
+//     export ALIBABA_CLOUD_ACCESS_KEY_ID=emulator-access-key-id
+//     export ALIBABA_CLOUD_ACCESS_KEY_SECRET=emulator-access-key-secret
+//     cd examples/typescript
+//     npm install
+//     pulumi stack init dev
+//     pulumi config set ecicache:region cn-hangzhou
+//     pulumi config set ecicache:endpoint http://127.0.0.1:8686
+//     pulumi up
 //
 // Against Alibaba Cloud: drop ecicache:endpoint and set your own keys
 // (ecicache:accessKey, and ecicache:secretKey with --secret; or the variables above).

@@ -261,6 +261,14 @@ class ServedEmulator:
         answer: dict[str, Any] = json.loads(client.do_action_with_exception(request))
         return str(answer["ImageCacheId"])
 
+    def cache_made_elsewhere(
+        self, name: str = "web", images: Sequence[str] = ("nginx:1.25", "redis:7.2")
+    ) -> str:
+        """A cache made outside Pulumi (with the vendor's SDK), built to Ready: its id."""
+        cache_id = self.vendor_create(ImageCacheName=name, Images=list(images))
+        self.post("builds/finish")
+        return cache_id
+
     def log(self) -> str:
         return self.log_file.read_text(errors="replace") if self.log_file.exists() else ""
 

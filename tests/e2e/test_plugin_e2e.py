@@ -194,11 +194,7 @@ def test_a_provider_moved_to_another_region_moves_its_cache(
 def test_an_imported_cache_shows_no_changes_once_the_program_has_it(
     pulumi_stack: Factory, served_emulator: ServedEmulator
 ) -> None:
-    with served_emulator.client() as client:  # made by hand, in the console
-        cache_id = client.create_image_cache(
-            {"ImageCacheName": "web", "Images": ["nginx:1.25", "redis:7.2"]}
-        ).image_cache_id
-    served_emulator.post("builds/finish")
+    cache_id = served_emulator.cache_made_elsewhere()
     stack = plugin_stack(pulumi_stack, "tests/e2e/programs/yaml-empty")
     generated = stack.project_dir.parent / "imported.yaml"
     stack.run("import", TYPE, "web", cache_id, "--yes", "--protect=false", "--out", str(generated))

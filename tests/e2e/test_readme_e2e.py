@@ -210,29 +210,41 @@ def test_the_iam_example_serves_roles_and_hands_out_an_oidc_token(
 # ------------------------------------------------------------------ examples' headers
 
 
-def header_commands(example: str) -> str:
-    """The commands an example's header gives "from the repository root"."""
-    lines = (REPO / "examples" / example / "Pulumi.yaml").read_text().splitlines()
+def header_commands(example: str, header: str = "Pulumi.yaml") -> str:
+    """The commands an example's header (its comment lines: ``#``, or ``//`` in code)
+    gives "from the repository root"."""
+    comment = "#" if header.endswith(".yaml") else "//"
+    lines = (REPO / "examples" / example / header).read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if "from the repository root" in line.lower())
     taken: list[str] = []
     for line in lines[start + 1 :]:
-        if line.strip() == "#":
+        body = line.removeprefix(comment).strip()
+        if not body:
             if taken:
                 break
             continue
-        taken.append(line.removeprefix("#").removeprefix("   "))
+        taken.append(body)
     return "\n".join(taken)
 
 
-@pytest.mark.parametrize("example", ["yaml-quickstart", "yaml-regions", "yaml-accounts"])
+@pytest.mark.parametrize(
+    ("example", "header"),
+    [
+        ("yaml-quickstart", "Pulumi.yaml"),
+        ("yaml-regions", "Pulumi.yaml"),
+        ("yaml-accounts", "Pulumi.yaml"),
+        ("typescript", "index.ts"),  # make sdks, npm install of the tarball
+        ("go", "main.go"),  # the committed sdk/go through go.mod's one replace
+    ],
+)
 def test_an_examples_header_runs_as_written(
-    example: str, checkout: Path, user_env: dict[str, str], tmp_path: Path
+    example: str, header: str, checkout: Path, user_env: dict[str, str], tmp_path: Path
 ) -> None:
     state = tmp_path / "state"
     state.mkdir()
     # What the README's steps leave: a local backend, the demo's passphrase.
     env = {**user_env, "PULUMI_BACKEND_URL": f"file://{state}", "PULUMI_CONFIG_PASSPHRASE": "demo"}
-    script = header_commands(example)
+    script = header_commands(example, header)
     built = bash(script, checkout, env)
     assert "ecicache:index:ImageCache" in built and "created" in built, built
     bash(f"{exports_of(script)}\ncd examples/{example}\npulumi destroy --yes", checkout, env)

@@ -13,14 +13,17 @@ from pulumi_eci_cache.engine.plugin.__main__ import _semver
 from pulumi_eci_cache.engine.plugin.schema import package_schema
 from pulumi_eci_cache.version import VERSION
 from tests.support import sdks
+from tests.support.readme import commands
 
-from .conftest import VENV, PulumiCli
+from .conftest import PulumiCli
 
 pytestmark = pytest.mark.e2e
 PLUGIN = "pulumi-resource-ecicache"
 
 
 def get_schema(pulumi_cli: PulumiCli, tmp_path: Path) -> dict[str, Any]:
+    """The README's command (the executable's full path: the CLI looks a bare plugin name
+    up in Pulumi's registry), run as written in ``tmp_path``; the schema it wrote."""
     env = {
         "PATH": pulumi_cli.path_env(),
         "PULUMI_HOME": str(tmp_path / "home"),
@@ -28,12 +31,8 @@ def get_schema(pulumi_cli: PulumiCli, tmp_path: Path) -> dict[str, Any]:
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
     }
     proc = subprocess.run(
-        [
-            str(pulumi_cli.pulumi),
-            "package",
-            "get-schema",
-            str(VENV / "bin" / "pulumi-resource-ecicache"),
-        ],
+        ["bash", "-euo", "pipefail", "-c", commands("get-schema")],
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         env=env,
@@ -41,7 +40,7 @@ def get_schema(pulumi_cli: PulumiCli, tmp_path: Path) -> dict[str, Any]:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    result: dict[str, Any] = json.loads(proc.stdout)
+    result: dict[str, Any] = json.loads((tmp_path / "ecicache.json").read_text())
     return result
 
 

@@ -138,11 +138,15 @@ def run_sdkgen(
     return _run(["bash", SDKGEN, *args], cwd=REPO, check=check)
 
 
-def generate_sdk(schema_file: Path, language: str, out_dir: Path) -> Path:
-    """Write the ``language`` SDK of ``schema_file`` into ``out_dir`` (returned)."""
+def generate_sdk(
+    schema_file: Path, language: str, out_dir: Path, version: str | None = None
+) -> Path:
+    """Write the ``language`` SDK of ``schema_file`` into ``out_dir`` (returned), of
+    ``version`` (the schema's when None)."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r} (one of {', '.join(LANGUAGES)})")
-    run_sdkgen("generate", schema_file, "--language", language, "--out", out_dir)
+    versioned = ["--version", version] if version is not None else []
+    run_sdkgen("generate", schema_file, "--language", language, "--out", out_dir, *versioned)
     if not out_dir.is_dir() or not any(out_dir.iterdir()):
         raise ToolchainError(f"sdkgen wrote nothing into {out_dir}")
     return out_dir
@@ -161,7 +165,7 @@ def node_modules() -> Path:
     if npm is None or shutil.which("node") is None:
         raise ToolchainError(
             "node and npm are needed to compile the TypeScript SDK but are not on PATH "
-            "(install Node.js 20 or newer with npm)"
+            "(install Node.js 22 or newer with npm: @pulumi/pulumi declares node >=22)"
         )
     manifest = (NODE_TOOLCHAIN / "package.json").read_bytes()
     lock = (NODE_TOOLCHAIN / "package-lock.json").read_bytes()
@@ -416,32 +420,40 @@ def python_package_name(sdk_dir: Path) -> str:
     return candidates[0]
 
 
+def install_python_sdk(sdk_dir: Path) -> Path:
+    """``pip install --no-deps --target`` a generated Python SDK next to ``sdk_dir``; the
+    directory to put on PYTHONPATH. Installed, not used in place: the SDK reads its own
+    version from its installed metadata. Done once per ``sdk_dir``."""
+    site = sdk_dir.parent / f"{sdk_dir.name}-site"
+    if not site.is_dir():
+        _run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "--target",
+                site,
+                sdk_dir,
+            ],
+            cwd=sdk_dir,
+        )
+    return site
+
+
 def check_python_sdk(sdk_dir: Path, program: str | None = None) -> str:
     """Byte-compile a generated Python SDK, install it and import it with this interpreter.
 
-    Returns the package name. The SDK is installed (``pip install --no-deps --target``
-    next to ``sdk_dir``) because it reads its own version from its installed metadata.
+    Returns the package name. The SDK is installed (``install_python_sdk``).
     ``program``, when given, runs after the import in a fresh interpreter that sees the
     installed SDK and this interpreter's packages (pulumi); a non-zero exit raises.
     """
     package = python_package_name(sdk_dir)
     _run([sys.executable, "-m", "compileall", "-q", sdk_dir], cwd=sdk_dir)
-    site = sdk_dir.parent / f"{sdk_dir.name}-site"
-    _run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--disable-pip-version-check",
-            "--target",
-            site,
-            sdk_dir,
-        ],
-        cwd=sdk_dir,
-    )
+    site = install_python_sdk(sdk_dir)
     env = {**os.environ, "PYTHONPATH": str(site), "PYTHONDONTWRITEBYTECODE": "1"}
     code = f"import {package}\n" + (program or "")
     _run([sys.executable, "-c", code], cwd=site, env=env)
