@@ -15,6 +15,8 @@ from pulumi_eci_cache.policy import folder
 from pulumi_eci_cache.rules import policies
 from pulumi_eci_cache.version import VERSION
 
+pytestmark = pytest.mark.policy  # needs the policy extra (pulumi-policy)
+
 
 def write(directory: Path, *extra: str) -> int:
     return main(["policy-pack", str(directory), *extra], {})

@@ -19,6 +19,8 @@ from pulumi_policy.proxy import UNKNOWN_NUMBER_VALUE, unknown_checking_proxy
 from pulumi_eci_cache.policy.pack import build_pack_policies
 from pulumi_eci_cache.rules import policies
 
+pytestmark = pytest.mark.policy  # needs the policy extra (pulumi-policy)
+
 PLUGIN = "ecicache:index:ImageCache"
 URN = "urn:pulumi:dev::proj::ecicache:index:ImageCache::web"
 NOW = 1_800_000_000.0
