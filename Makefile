@@ -95,7 +95,7 @@ venv: $(VENV_STAMP)
 
 $(VENV_STAMP): pyproject.toml
 	if [[ ! -x $(VENV)/bin/python ]]; then $(PYTHON) -m venv $(VENV); fi
-	$(VENV)/bin/python -m pip install --upgrade --upgrade-strategy eager -e '.[test,dev]'
+	$(VENV)/bin/python -m pip install --upgrade --upgrade-strategy eager -e '.[test,dev,policy]'
 	touch $@
 
 cli:

@@ -39,7 +39,7 @@ else:  # pragma: no cover - nox under 3.10
 ROOT = Path(__file__).resolve().parent
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 # Unit and provider-server tests; e2e runs once in `make test`, packaging there too.
-MATRIX_MARKERS = "not e2e and not packaging and not sdk"
+MATRIX_MARKERS = "not e2e and not packaging and not sdk and not policy"
 # Printed by every session, so its log says what it ran against.
 REPORTED = ("pulumi", "grpcio", "protobuf", "pydantic", "httpx", "dill")
 

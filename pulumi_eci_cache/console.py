@@ -5,6 +5,8 @@
   caches, and their names: rules/bulk_import.py). It reads the region with the same
   settings and credentials a provider has (``--region``, ``--endpoint``,
   ``--profile``, then the ``ALIBABA_CLOUD_*`` variables, an assumed role included).
+- ``eci-cache policy-pack DIR``: the policy pack directory that ``pulumi preview
+  --policy-pack DIR`` runs (policy/folder.py; the ``[policy]`` extra).
 
 An expected failure (bad arguments, unreachable endpoint, refused credentials) is
 one sentence on stderr and exit status 1 (argparse's own: 2); a traceback is a bug.
@@ -25,6 +27,7 @@ from pulumi_eci_cache.cloud.settings import resolve_settings
 from pulumi_eci_cache.engine.plugin.schema import RESOURCE, token
 from pulumi_eci_cache.errors import ConfigError, EciCacheError
 from pulumi_eci_cache.lifecycle.lookups import STATUSES
+from pulumi_eci_cache.policy.folder import CONFIG_FILE, LAUNCHER, write_pack
 from pulumi_eci_cache.rules.bulk_import import ImportFilters, parse_tag, plan_import
 from pulumi_eci_cache.rules.config import check_config
 
@@ -79,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
         "either delete it)",
     )
     bulk.add_argument("--out", type=Path, help="write the file here (default: stdout)")
+    pack = commands.add_parser(
+        "policy-pack",
+        help="write the policy pack directory for `pulumi preview --policy-pack`",
+        description="Write a policy pack directory that checks the image caches of a "
+        "stack (both faces): retention, size, flash, regions, tags, registry passwords, "
+        "caches per stack, unused caches. Needs the extra: pulumi-eci-cache[policy].",
+    )
+    pack.add_argument("directory", type=Path, metavar="DIR", help="the directory to write")
+    pack.add_argument(
+        "--force",
+        action="store_true",
+        help="write the pack's files into a directory that is not empty",
+    )
     return parser
 
 
@@ -117,12 +133,26 @@ def import_file(args: argparse.Namespace, environ: Mapping[str, str], stderr: Te
     return 0
 
 
+def policy_pack(args: argparse.Namespace, _environ: Mapping[str, str], stderr: TextIO) -> int:
+    directory: Path = args.directory
+    write_pack(directory, force=args.force)
+    stderr.write(
+        f"policy pack written to {directory}: run `pulumi preview --policy-pack {directory} "
+        f"--policy-pack-config {directory / CONFIG_FILE}` (a CLI whose Python language "
+        f"host cannot run packs: --policy-pack {directory / LAUNCHER})\n"
+    )
+    return 0
+
+
+_COMMANDS = {"import-file": import_file, "policy-pack": policy_pack}
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Run one subcommand; the exit status."""
     args = _parser().parse_args(argv)
     env = dict(os.environ if environ is None else environ)
     try:
-        return import_file(args, env, sys.stderr)
+        return _COMMANDS[args.command](args, env, sys.stderr)
     except EciCacheError as exc:
         sys.stderr.write(f"eci-cache {args.command}: {exc}\n")
         return 1

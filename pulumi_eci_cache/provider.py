@@ -49,7 +49,7 @@ from pulumi_eci_cache.lifecycle.lifecycle import Call, ImageCacheLifecycle
 from pulumi_eci_cache.lifecycle.runtime import Runtime
 from pulumi_eci_cache.rules.config import ProviderConfig, check_config, stack_key
 from pulumi_eci_cache.rules.diff import plan_diff, property_diff_kinds
-from pulumi_eci_cache.rules.identity import IDENTITY_KEY, IDENTITY_TAG
+from pulumi_eci_cache.rules.identity import IDENTITY_KEY, IDENTITY_TAG, MARKER_KEY
 from pulumi_eci_cache.rules.values import UNKNOWN, is_unknown
 
 __all__ = ["IDENTITY_KEY", "IDENTITY_TAG", "ImageCacheProvider"]
@@ -80,14 +80,20 @@ def _to_wire(value: Any) -> Any:
     return value
 
 
+def _carried(key: str) -> bool:
+    """The engine's ``__`` keys and our policy marker: carried on, never an input."""
+    return key.startswith("__") or key == MARKER_KEY
+
+
 def _user(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The user's inputs and our outputs, without the engine's ``__`` keys."""
-    return {k: _from_wire(v) for k, v in props.items() if not k.startswith("__")}
+    """The user's inputs and our outputs, without the carried keys."""
+    return {k: _from_wire(v) for k, v in props.items() if not _carried(k)}
 
 
 def _internal(props: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``__`` keys to carry on (``__identity``; the server adds ``__provider``)."""
-    return {k: v for k, v in props.items() if k.startswith("__") and k != "__provider"}
+    """The keys to carry on (``__identity``, the policy marker; the server adds
+    ``__provider``)."""
+    return {k: v for k, v in props.items() if _carried(k) and k != "__provider"}
 
 
 class _DynamicFace:

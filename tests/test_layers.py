@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("lifecycle", ("lifecycle",)),
     ("engine", ("engine.log", "engine.status", "engine.failures", "engine")),
     ("faces", ("engine.dynamic", "engine.plugin", "provider")),
-    ("program", ("program",)),
+    ("program", ("program", "policy")),
     ("package", ("__init__", "__main__", "console")),
 ]
 FACES = ("engine.dynamic", "engine.plugin")

@@ -15,7 +15,7 @@ from pulumi_eci_cache.emulator import (
     DEFAULT_ACCESS_KEY_SECRET,
     EmulatorServer,
 )
-from pulumi_eci_cache.rules.identity import IDENTITY_KEY
+from pulumi_eci_cache.rules.identity import IDENTITY_KEY, MARKER_KEY, MARKER_VALUE
 from tests.support.faces import DynamicFace, PluginFace
 
 INPUTS = {"image_cache_name": "web", "images": ["nginx:1.25"], IDENTITY_KEY: "p/s/web"}
@@ -51,6 +51,16 @@ def test_the_dynamic_faces_bad_settings_fail_every_check_naming_the_stack_key(
         for r in reasons
     )
     assert sum(emulator.backend.call_counts.values()) == 0
+
+
+def test_the_dynamic_face_carries_the_policy_marker_without_checking_it(
+    emulator: EmulatorServer,
+) -> None:
+    with DynamicFace(env(emulator)) as face:
+        face.settle({})
+        inputs, failures = face.check("web", {**INPUTS, MARKER_KEY: MARKER_VALUE})
+    assert failures == []
+    assert inputs[MARKER_KEY] == MARKER_VALUE
 
 
 def check_config(face: PluginFace, settings: dict[str, object]) -> list[str]:

@@ -18,7 +18,7 @@ from pulumi_eci_cache import (
     ImageCacheArgs,
     ImageCacheImageRegistryCredentialArgs,
 )
-from pulumi_eci_cache.rules.identity import IDENTITY_KEY
+from pulumi_eci_cache.rules.identity import IDENTITY_KEY, MARKER_KEY, MARKER_VALUE
 
 
 class Recorder(pulumi.runtime.Mocks):
@@ -70,6 +70,16 @@ def test_a_resource_is_named_by_organization_project_stack_and_name(recorder: Re
 
     def check(_: Any) -> None:
         assert recorder.registered["web"][IDENTITY_KEY] == "acme/proj/dev/web"
+
+    return cache.urn.apply(check)
+
+
+@pulumi.runtime.test
+def test_a_resource_bears_the_marker_policy_packs_know_it_by(recorder: Recorder) -> Any:
+    cache = ImageCache("web", ImageCacheArgs(image_cache_name="web", images=["nginx:1.25"]))
+
+    def check(_: Any) -> None:
+        assert recorder.registered["web"][MARKER_KEY] == MARKER_VALUE
 
     return cache.urn.apply(check)
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_ENDPOINT_TEMPLATE",
     "DEFAULT_STS_ENDPOINT_TEMPLATE",
+    "REGION_VARIABLES",
     "Settings",
     "normalise_endpoint",
     "resolve_settings",
@@ -45,6 +46,8 @@ __all__ = [
 DEFAULT_ENDPOINT_TEMPLATE = "https://eci.{region}.aliyuncs.com"
 DEFAULT_STS_ENDPOINT_TEMPLATE = "https://sts.{region}.aliyuncs.com"
 _DEFAULT_SOURCE = "the default endpoint of region"
+# The environment variables that name the region when no setting does, first first.
+REGION_VARIABLES = ("ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION", "ALIBABA_CLOUD_REGION")
 
 
 @dataclass(frozen=True)
@@ -101,9 +104,7 @@ def resolve_settings(
     profile = config.profile or env.get("ALIBABA_CLOUD_PROFILE")
     profile_entry = cli_profile(env, profile)
     region = (
-        config.region
-        or first_of(env, "ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION", "ALIBABA_CLOUD_REGION")
-        or first_of(profile_entry, "region_id")
+        config.region or first_of(env, *REGION_VARIABLES) or first_of(profile_entry, "region_id")
     )
     if not region:
         raise ConfigError(

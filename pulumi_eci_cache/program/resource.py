@@ -17,7 +17,12 @@ from pulumi.dynamic import Resource
 
 from pulumi_eci_cache.provider import ImageCacheProvider
 from pulumi_eci_cache.rules.api import OUTPUT_FIELDS
-from pulumi_eci_cache.rules.identity import IDENTITY_KEY, resource_identity
+from pulumi_eci_cache.rules.identity import (
+    IDENTITY_KEY,
+    MARKER_KEY,
+    MARKER_VALUE,
+    resource_identity,
+)
 from pulumi_eci_cache.rules.model import ImageCacheSpec
 from pulumi_eci_cache.rules.secrets import secret_fields
 
@@ -193,6 +198,8 @@ class ImageCache(Resource, module="eci", name="ImageCache"):
             if name in props:
                 props[name] = pulumi.Output.secret(props[name])
         props[IDENTITY_KEY] = _identity(resource_name, opts)
+        # Policy packs see no `__` key: this marks the resource as ours for them.
+        props[MARKER_KEY] = MARKER_VALUE
         for name in OUTPUT_FIELDS:
             props.setdefault(name, None)
         opts = pulumi.ResourceOptions.merge(

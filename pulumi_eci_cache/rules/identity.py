@@ -32,6 +32,8 @@ from dataclasses import dataclass
 __all__ = [
     "IDENTITY_KEY",
     "IDENTITY_TAG",
+    "MARKER_KEY",
+    "MARKER_VALUE",
     "Principal",
     "account_of_arn",
     "identity_tag_value",
@@ -46,6 +48,12 @@ IDENTITY_TAG = "pulumi-eci-cache-resource"
 # The dynamic face's input that names the resource ("organization/project/stack/name"),
 # computed in the program (program/resource.py); the plugin names it by its URN.
 IDENTITY_KEY = "__identity"
+# The dynamic face's input that marks its resources as this package's image caches for
+# policy packs (rules/policies.py): the engine hides every ``__`` key from a policy
+# pack, so ``__identity`` and ``__provider`` cannot. Set by program/resource.py, carried
+# by the provider beside the ``__`` keys, never validated or compared as an input.
+MARKER_KEY = "pulumi_eci_cache"
+MARKER_VALUE = "ImageCache"
 
 
 @dataclass(frozen=True)
