@@ -6,13 +6,14 @@ ones. The cache is built by an explicit provider (its own region, endpoint and k
 can be brought in with `pulumi import`, and the state holds no code (README, "Python:
 the dynamic provider or the plugin?").
 
-From the repository root, against the local emulator (`make emulator`):
+`make sdks` writes the SDK's wheel into dist/sdks/, of the package's version.
+Against the local emulator, from the repository root:
 
     make venv
+    make sdks
+    .venv/bin/pip install dist/sdks/pulumi_ecicache-0.1.0-py3-none-any.whl
+    make emulator
     export PATH="$(scripts/ensure-pulumi):$PWD/.venv/bin:$PATH"
-    pulumi package get-schema pulumi-resource-ecicache > ecicache.json
-    scripts/sdkgen generate ecicache.json --language python --out sdk/python
-    .venv/bin/pip install ./sdk/python
     export ALIBABA_CLOUD_ACCESS_KEY_ID=emulator-access-key-id
     export ALIBABA_CLOUD_ACCESS_KEY_SECRET=emulator-access-key-secret
     cd examples/python-plugin

@@ -211,14 +211,16 @@ def test_the_iam_example_serves_roles_and_hands_out_an_oidc_token(
 
 
 def header_commands(example: str, header: str = "Pulumi.yaml") -> str:
-    """The commands an example's header (its comment lines: ``#``, or ``//`` in code)
-    gives "from the repository root"."""
-    comment = "#" if header.endswith(".yaml") else "//"
+    """The commands an example's header (its comment lines: ``#``, ``//`` in code, the
+    docstring's indented lines in Python) gives "from the repository root"."""
+    comment = {".yaml": "#", ".py": ""}.get(Path(header).suffix, "//")
     lines = (REPO / "examples" / example / header).read_text().splitlines()
     start = next(i for i, line in enumerate(lines) if "from the repository root" in line.lower())
     taken: list[str] = []
     for line in lines[start + 1 :]:
-        body = line.removeprefix(comment).strip()
+        if comment and not line.lstrip().startswith(comment):
+            break  # the header ended
+        body = line.strip().removeprefix(comment).strip()
         if not body:
             if taken:
                 break
@@ -235,6 +237,8 @@ def header_commands(example: str, header: str = "Pulumi.yaml") -> str:
         ("yaml-accounts", "Pulumi.yaml"),
         ("typescript", "index.ts"),  # make sdks, npm install of the tarball
         ("go", "main.go"),  # the committed sdk/go through go.mod's one replace
+        ("python-plugin", "__main__.py"),  # make sdks, pip install of the wheel
+        ("yaml-source-plugin", "Pulumi.yaml"),  # packages:, no plugin on PATH
     ],
 )
 def test_an_examples_header_runs_as_written(
