@@ -237,7 +237,6 @@ def header_commands(example: str, header: str = "Pulumi.yaml") -> str:
         ("yaml-accounts", "Pulumi.yaml"),
         ("typescript", "index.ts"),  # make sdks, npm install of the tarball
         ("go", "main.go"),  # the committed sdk/go through go.mod's one replace
-        ("python-plugin", "__main__.py"),  # make sdks, pip install of the wheel
         ("yaml-source-plugin", "Pulumi.yaml"),  # packages:, no plugin on PATH
     ],
 )
