@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .identity import IDENTITY_TAG
+from .api import identity_tag_of
 
 __all__ = ["ImportFilters", "ImportPlan", "parse_tag", "plan_import"]
 
@@ -68,7 +68,7 @@ class ImportPlan:
 
 
 def _managed(cache: Mapping[str, Any]) -> bool:
-    return any(t.get("Key") == IDENTITY_TAG for t in cache.get("Tags") or [])
+    return identity_tag_of(cache) is not None
 
 
 def _names(caches: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .api import OUTPUT_FIELDS
+from .api import DAY, OUTPUT_FIELDS
 from .declaration import api_of
 from .identity import MARKER_KEY, MARKER_VALUE
 from .model import INPUT_FIELDS, NESTED_MODELS, ImageCacheSpec
@@ -46,7 +46,6 @@ __all__ = [
 
 # Every dynamic resource of the Python SDK has a type token under this prefix.
 DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
-_DAY = 86400.0
 
 
 @dataclass(frozen=True)
@@ -266,7 +265,7 @@ def check_unused(caches: Sequence[Cache], config: Mapping[str, Any], now: float)
         since = matched if matched is not None else timestamp(cache.props.get("creation_time"))
         if since is None:
             continue
-        days = int((now - since) // _DAY)
+        days = int((now - since) // DAY)
         if days > limit:
             what = "last matched" if matched is not None else "never matched since creation"
             value = f"{_days(days)} ({what})"
