@@ -46,6 +46,7 @@ from pulumi_eci_cache.engine.failures import expected_failure_message
 from pulumi_eci_cache.engine.reaches import pulumi_sdk
 from pulumi_eci_cache.errors import ConfigError
 from pulumi_eci_cache.lifecycle.lifecycle import Call, ImageCacheLifecycle
+from pulumi_eci_cache.lifecycle.preview_summary import PREVIEW_KEY
 from pulumi_eci_cache.lifecycle.runtime import Runtime
 from pulumi_eci_cache.rules.config import ProviderConfig, check_config, stack_key
 from pulumi_eci_cache.rules.diff import plan_diff, property_diff_kinds
@@ -202,12 +203,16 @@ class ImageCacheProvider(ResourceProvider):
             return CheckResult(news, settings_failures)
         face = _current()
         outcome = face.lifecycle.check(_user(news), face.call(news))
+        if news.get(PREVIEW_KEY) and outcome.ok and not _user(_olds):  # a new cache
+            face.lifecycle.previewed(outcome.inputs, None, face.call(news), hold=False)
         inputs = {**_to_wire(outcome.inputs), **_internal(news)}
         return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in outcome.failures])
 
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         face = _current()
         plan = face.lifecycle.diff(_id, _user(_olds), _user(_news), face.call(_news))
+        if _news.get(PREVIEW_KEY) and plan.has_changes:
+            face.lifecycle.previewed(_user(_news), _user(_olds), face.call(_news), hold=False)
         return DiffResult(
             changes=plan.has_changes,
             replaces=list(plan.replaces),

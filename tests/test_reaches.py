@@ -74,6 +74,34 @@ def test_the_dynamic_server_answers_failures_through_its_traceback_module() -> N
     )
 
 
+def test_the_dynamic_servers_handlers_take_the_request_as_request() -> None:
+    """``request_urn`` reads the first call's URN from the handler's ``request`` (read
+    from the source: importing the module would start its server)."""
+    spec = importlib.util.find_spec("pulumi.dynamic.__main__")
+    assert spec is not None and spec.origin is not None
+    with open(spec.origin, encoding="utf-8") as source:
+        tree = ast.parse(source.read())
+    handlers = {"Check", "Diff", "Create", "Read", "Update", "Delete"}
+    arguments = {
+        node.name: [arg.arg for arg in node.args.args[:2]]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.name in handlers
+    }
+    assert arguments == {name: ["self", "request"] for name in handlers}, changed(
+        "pulumi.dynamic.__main__ handlers", f"their arguments are {arguments}", f"pulumi {PULUMI}"
+    )
+
+
+def test_the_first_calls_urn_is_read_from_its_handlers_request() -> None:
+    request = types.SimpleNamespace(urn="urn:pulumi:s::p::t::web")
+
+    def Check(self: object, request: object, context: object) -> str | None:
+        return pulumi_sdk.request_urn()
+
+    assert Check(None, request, None) == "urn:pulumi:s::p::t::web"
+    assert pulumi_sdk.request_urn() is None
+
+
 def test_an_expected_failure_of_the_first_call_is_answered_with_its_sentence() -> None:
     server = types.ModuleType("server")
     server.traceback = traceback  # type: ignore[attr-defined]

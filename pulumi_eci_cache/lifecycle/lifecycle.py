@@ -17,6 +17,9 @@ turns its wire into that and back; no rule or message lives in a face.
   hands them to the engine as "initialization failed", and the next ``update`` (which
   the engine issues for such resources) waits again instead of building another.
 - Expected failures carry the cache they concern (``EciCacheError.about``).
+- A preview's advice (advice.py) goes on each cache's row, and the change's snapshot
+  summary on the stack's (``previewed``; preview_summary.py says when); refresh adds
+  the advice about caches nobody uses. None of it is stored.
 - Waiting goes through the region's shared poller (one Describe round for all caches);
   while a cache builds its status is on its row, and a wait that holds every one of
   the engine's slots says so once (slots.py).
@@ -25,6 +28,7 @@ turns its wire into that and back; no rule or message lives in a face.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -43,6 +47,7 @@ from pulumi_eci_cache.errors import (
 )
 from pulumi_eci_cache.lifecycle.runtime import Region, Runtime, role_of
 from pulumi_eci_cache.rules.adoption import bearing_identity, duration, plan_adoption
+from pulumi_eci_cache.rules.advice import Advice, advise, unused_advice
 from pulumi_eci_cache.rules.api import (
     OUTPUT_FIELDS,
     create_request,
@@ -51,6 +56,7 @@ from pulumi_eci_cache.rules.api import (
     outputs_from_cache,
     update_request,
 )
+from pulumi_eci_cache.rules.change_summary import contribution
 from pulumi_eci_cache.rules.check import CheckOutcome, check_inputs, spec_from_inputs
 from pulumi_eci_cache.rules.diff import DiffPlan, plan_diff
 from pulumi_eci_cache.rules.model import INPUT_FIELDS, ImageCacheSpec
@@ -61,6 +67,7 @@ from pulumi_eci_cache.rules.values import UNKNOWN
 __all__ = ["Call", "ImageCacheLifecycle", "Lines", "cache_label", "planned", "stack_urn"]
 
 DEFAULT_DELETE_TIMEOUT = 3600.0
+PACKAGE_LABEL = "pulumi-eci-cache"  # names the stack's lines when they are printed
 
 
 class Lines(Protocol):
@@ -162,6 +169,7 @@ class ImageCacheLifecycle:
     def check(self, news: Mapping[str, Any], call: Call) -> CheckOutcome:
         """Validate the inputs; no API call."""
         self.runtime.slots.checked(call.urn)
+        self.runtime.preview.heard()
         return check_inputs(news, call.naming)
 
     def diff(
@@ -169,13 +177,59 @@ class ImageCacheLifecycle:
     ) -> DiffPlan:
         """What changes, in place or by replacement, and why (listed under the resource)."""
         self.runtime.ids_in_state.add(cache_id)
+        self.runtime.preview.heard()
         plan = self._plan(olds, news, call)
         label = cache_label(news.get("image_cache_name") or None, cache_id)
         for change in plan.changes:
             call.note(label, change.reason)
         if not plan.has_changes:
             self.runtime.slots.settled(call.urn)
+        elif call.urn:
+            part = contribution(news, olds, replaced=bool(plan.replaces))
+            self.runtime.preview.record(call.urn, part)
         return plan
+
+    def previewed(
+        self,
+        news: Mapping[str, Any],
+        olds: Mapping[str, Any] | None,
+        call: Call,
+        *,
+        hold: bool = True,
+    ) -> None:
+        """The engine previews this cache's create (``olds`` None) or its update: the
+        advice about what is new or changed goes on its row, and once the preview has
+        seen every cache, the change's snapshot summary on the stack's: this call waits
+        for that moment when ``hold``, else a thread of its own does (preview_summary.py).
+        Nothing is stored; no API call."""
+        changed: set[str] | None = None
+        if olds is not None:
+            plan = self._plan(olds, news, call)
+            changed = None if plan.replaces else {c.name for c in plan.changes}
+        label = news.get("image_cache_name") or "image cache"
+        if not isinstance(label, str):
+            label = "image cache"
+        runtime = self.runtime
+        for advice in advise(
+            news,
+            changed,
+            silenced=runtime.config.silence_advice or (),
+            provider_key=runtime.keys("silence_advice"),
+            naming=call.naming,
+        ):
+            self._warn_once(label, advice, call)
+        if olds is None and call.urn:
+            part = contribution(news, None, replaced=False)
+            runtime.preview.record(call.urn, part, replace=False)
+        say = functools.partial(call.on_stack, PACKAGE_LABEL)
+        if hold:
+            runtime.preview.settle(say)
+        else:
+            runtime.preview.settle_later(say)
+
+    def _warn_once(self, label: str, advice: Advice, call: Call) -> None:
+        if self.runtime.first_advice(call.urn, advice.name):
+            call.warn(label, advice.message)
 
     # -- create / update --------------------------------------------------------------
 
@@ -271,6 +325,8 @@ class ImageCacheLifecycle:
                 )
         if cache is None:
             return None
+        if stored:
+            self._advise_unused(label, {**props, **outputs_from_cache(cache)}, call)
         inputs = live_inputs(cache, _inputs(props))
         account = props.get("account_id") or region.acting_account()
         outputs = {**props, **inputs, **outputs_from_cache(cache), "account_id": account}
@@ -303,6 +359,19 @@ class ImageCacheLifecycle:
             self._delete_and_wait(region, cache_id, timeout, call, name)
 
     # -- helpers ----------------------------------------------------------------------
+
+    def _advise_unused(self, label: str, props: Mapping[str, Any], call: Call) -> None:
+        """At refresh: a cache without retention that no instance has used for long."""
+        runtime = self.runtime
+        advice = unused_advice(
+            props,
+            runtime.service_clock.now(),
+            silenced=runtime.config.silence_advice or (),
+            provider_key=runtime.keys("silence_advice"),
+            naming=call.naming,
+        )
+        if advice is not None:
+            self._warn_once(label, advice, call)
 
     @staticmethod
     def _timeout(spec: ImageCacheSpec, call: Call) -> float:

@@ -30,6 +30,7 @@ from pulumi_eci_cache.cloud.roles import cache_role, with_roles
 from pulumi_eci_cache.cloud.settings import Settings, resolve_settings
 from pulumi_eci_cache.cloud.waiter import PollSchedule, Waiter
 from pulumi_eci_cache.errors import CancelledError, ConfigError, KeyNames
+from pulumi_eci_cache.lifecycle.preview_summary import PreviewSummary
 from pulumi_eci_cache.lifecycle.slots import SlotWatch, default_parallel
 from pulumi_eci_cache.rules.config import ProviderConfig, stack_key
 from pulumi_eci_cache.rules.identity import account_of_arn, identity_tag_value
@@ -163,10 +164,21 @@ class Runtime:
         self.cancelled = threading.Event()
         self.ids_in_state: set[str] = set()
         self.slots = SlotWatch(*default_parallel(self.environ), clock=time.monotonic)
+        self.preview = PreviewSummary()
+        self._advised: set[tuple[str | None, str]] = set()
         self._lock = threading.Lock()
         self._settings: Settings | None = None
         self._regions: dict[tuple[str, str], Region] = {}
         self._roles: dict[str, CredentialSource] = {}
+
+    def first_advice(self, urn: str | None, name: str) -> bool:
+        """True the first time this process gives ``name`` about the resource ``urn``
+        (advice is shown once per cache per run)."""
+        with self._lock:
+            if (urn, name) in self._advised:
+                return False
+            self._advised.add((urn, name))
+            return True
 
     @property
     def settings(self) -> Settings:

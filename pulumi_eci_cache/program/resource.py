@@ -8,6 +8,9 @@ never reach the state in plaintext.
 
 from __future__ import annotations
 
+import atexit
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -15,6 +18,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
+from pulumi_eci_cache.lifecycle.preview_summary import PREVIEW_KEY, PROGRAM_GRACE
 from pulumi_eci_cache.provider import ImageCacheProvider
 from pulumi_eci_cache.rules.api import OUTPUT_FIELDS
 from pulumi_eci_cache.rules.identity import (
@@ -36,6 +40,25 @@ __all__ = [
 
 # Stored as secrets whatever the program marked (rules/secrets.py: declared once).
 SECRET_INPUTS = sorted(secret_fields(ImageCacheSpec))
+_summary_wait = threading.Lock()
+_summary_waiting: list[bool] = []
+
+
+def _wait_for_the_summary_at_exit() -> None:
+    """In a preview, the program's exit waits ``PROGRAM_GRACE`` seconds, once.
+
+    The dynamic provider says the change's snapshot summary once it has heard of no
+    cache for ``QUIET`` seconds (lifecycle/preview_summary.py), from a thread, since
+    the engine checks caches one after another and cannot be held up; the engine ends
+    the preview soon after the program exits, and a line said after that is lost. The
+    program's exit is the one moment that both comes after the last cache and holds
+    the preview open, so it waits there.
+    """
+    with _summary_wait:
+        if _summary_waiting:
+            return
+        _summary_waiting.append(True)
+    atexit.register(time.sleep, PROGRAM_GRACE)
 
 
 @dataclass
@@ -85,7 +108,10 @@ class ImageCacheArgs:
     - ``region`` the region to build in (default: the stack's, ``alicloud:region``);
     - ``assume_role`` a RAM role to build the cache as, assumed with the stack's
       credentials (default: the stack's own, ``alicloud:assumeRole``): another account;
-      changing it replaces the cache.
+      changing it replaces the cache;
+    - ``silence_advice`` the cost and failure advice previews do not show for this cache
+      (``"no-retention"``, ``"flash"``, ``"public-registry"``, ``"size"``, ``"unused"``;
+      the stack's ``eci-cache:silenceAdvice`` silences it for every cache).
 
     The fields are the input model's (rules/model.py), in its order; a test holds them
     together.
@@ -119,6 +145,7 @@ class ImageCacheArgs:
     annotations: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None
     region: pulumi.Input[str] | None = None
     assume_role: ImageCacheAssumeRoleArgs | None = None
+    silence_advice: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
 
 
 def _plain(value: Any) -> Any:
@@ -198,6 +225,9 @@ class ImageCache(Resource, module="eci", name="ImageCache"):
             if name in props:
                 props[name] = pulumi.Output.secret(props[name])
         props[IDENTITY_KEY] = _identity(resource_name, opts)
+        if pulumi.runtime.is_dry_run():  # the provider gives its advice in previews only
+            props[PREVIEW_KEY] = True
+            _wait_for_the_summary_at_exit()
         # Policy packs see no `__` key: this marks the resource as ours for them.
         props[MARKER_KEY] = MARKER_VALUE
         for name in OUTPUT_FIELDS:

@@ -34,7 +34,8 @@ from pydantic.fields import FieldInfo
 from pulumi_eci_cache.errors import CheckFailureInfo
 
 from . import secrets
-from .constraints import Rule, constraints_of, rule_words
+from .constraints import Rule, constraints_of, one_of, rule_words
+from .model import AdviceName
 from .roles import AssumeRole, AssumeRoleWithOidc
 from .validators import REGION_PATTERN
 from .values import as_written
@@ -66,6 +67,15 @@ def _json_object(value: object) -> object:
             return json.loads(value)
         except ValueError:
             return value
+    return value
+
+
+def _names(value: object) -> object:
+    """A list of names: JSON text from stack config, or names separated by commas
+    (``pulumi config set eci-cache:silenceAdvice no-retention,size``)."""
+    value = _json_object(value)
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
     return value
 
 
@@ -195,6 +205,12 @@ class ProviderConfig(BaseModel):
         default=256, description="How many creates, updates and deletes the provider runs at once."
     )
 
+    silence_advice: Annotated[list[AdviceName] | None, BeforeValidator(_names), ECI_CACHE] = Field(
+        default=None,
+        description="Cost and failure advice that previews do not show for any cache "
+        'of this provider (e.g. ["no-retention", "size"]); a cache has the same setting.',
+    )
+
     @classmethod
     def stack_values(cls, config: Mapping[str, Any]) -> dict[str, Any]:
         """The dynamic face's settings in stack config (``alicloud:region``, ...), by
@@ -301,6 +317,8 @@ def _problem(error: Any, info: FieldInfo | None) -> str:
         return str(ctx["error"])
     if kind == "extra_forbidden":
         return "no such setting"
+    if kind == "literal_error":
+        return one_of(ctx)
     said = constraints_of(info) if info is not None else {}
     if said_rule := rule_words(kind, said):
         return said_rule

@@ -65,3 +65,11 @@ def rule_words(kind: str, said: dict[str, Any]) -> str:
     if low is not None:
         return f"must be at least {low}"
     return f"must be at most {high}" if high is not None else ""
+
+
+def one_of(ctx: dict[str, Any]) -> str:
+    """ "must be one of "a", "b"" for a literal a value is not (pydantic's ``expected``
+    context says ``'a' or 'b'``)."""
+    expected = str(ctx.get("expected", ""))
+    names = [part.strip().strip("'") for part in expected.replace(" or ", ", ").split(",")]
+    return "must be one of " + ", ".join(f'"{name}"' for name in names if name)

@@ -242,6 +242,19 @@ def _describe_timeout(name: str, old: Any, new: Any) -> str:
     )
 
 
+def _names_key(value: Any) -> Any:
+    return None if is_empty(value) else frozenset(str(v) for v in value)
+
+
+def _describe_silence(name: str, old: Any, new: Any) -> str:
+    was = sorted(_names_key(old) or ())
+    now = sorted(_names_key(new) or ())
+    return (
+        f"{name} changes from {_show(was)} to {_show(now)} (only what a preview advises; "
+        "no API call)"
+    )
+
+
 def _describe_adoption(name: str, old: Any, new: Any) -> str:
     return f"{_describe_scalar(name, old, new)} (only read when the cache is created; no API call)"
 
@@ -283,6 +296,7 @@ COMPARE: Mapping[str, FieldRule] = {
     "plain_http_registries": FieldRule(_hosts_key, _describe_hosts),
     "timeout": FieldRule(_timeout_key, _describe_timeout),
     "adopt_image_cache_id": FieldRule(_scalar(), _describe_adoption),
+    "silence_advice": FieldRule(_names_key, _describe_silence),
 }
 
 _API = {name: api_of(info) for name, info in ImageCacheSpec.model_fields.items()}

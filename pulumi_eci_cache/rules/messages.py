@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from pydantic_core import ErrorDetails
 
 from . import secrets
-from .constraints import constraints_of, rule_words
+from .constraints import constraints_of, one_of, rule_words
 from .declaration import api_of
 from .model import INPUT_FIELDS, NESTED_MODELS, ImageCacheSpec
 from .naming import Naming
@@ -93,6 +93,8 @@ def _problem(name: str, loc: Sequence[int | str], error: ErrorDetails) -> str:
             length = f" (got {len(got)})" if too else ""
             return f"must be {head}{length}" + (f" of {words}" if words else "")
         return f"must be {rule}{api_of(info).unit}"
+    if kind == "literal_error":  # an entry of a list of names
+        return one_of(ctx)
     nested = NESTED_MODELS.get(name)
     if loc and nested is not None and str(loc[-1]) in nested.model_fields:
         said = rule_words(kind, constraints_of(nested.model_fields[str(loc[-1])]))

@@ -17,7 +17,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import (
     AfterValidator,
@@ -63,11 +63,13 @@ from .validators import (
 
 __all__ = [
     "ADAPTERS",
+    "ADVICE_NAMES",
     "DEFAULT_TIMEOUT",
     "INPUT_FIELDS",
     "NESTED_MODELS",
     "REQUIRED_FIELDS",
     "AcrRegistryInfo",
+    "AdviceName",
     "ImageCacheSpec",
     "RegistryCredential",
     "field_type",
@@ -75,6 +77,11 @@ __all__ = [
 
 
 DEFAULT_TIMEOUT = "60m"
+
+# The advice a preview gives about a cache's cost and failures (advice.py), by the name
+# that silences it: on the cache (``silence_advice``) or on the provider.
+AdviceName = Literal["no-retention", "flash", "public-registry", "size", "unused"]
+ADVICE_NAMES: tuple[str, ...] = get_args(AdviceName)
 
 
 class RegistryCredential(BaseModel):
@@ -282,6 +289,15 @@ class ImageCacheSpec(BaseModel):
         description="A RAM role to build and keep this cache as, assumed with the "
         "provider's credentials (default: the provider's own): caches in several "
         "accounts from one provider.",
+    )
+
+    silence_advice: Annotated[
+        list[AdviceName] | None,
+        Api(rule="names of the advice: " + ", ".join(f'"{n}"' for n in ADVICE_NAMES)),
+    ] = Field(
+        default=None,
+        description="Cost and failure advice that previews do not show for this cache "
+        '(e.g. ["no-retention"]); the provider has the same setting for all its caches.',
     )
 
     @property

@@ -40,7 +40,7 @@ from typing import Any
 
 from pulumi_eci_cache.engine.dynamic.concurrency import in_dynamic_provider_process
 from pulumi_eci_cache.engine.failures import expected_failure_message
-from pulumi_eci_cache.engine.reaches import grpc_server
+from pulumi_eci_cache.engine.reaches import grpc_server, pulumi_sdk
 
 __all__ = [
     "LIFECYCLE_METHODS",
@@ -72,9 +72,10 @@ def use(method: str, middleware: Middleware) -> None:
 
 
 def current_urn() -> str | None:
-    """The URN of the resource whose call this thread is serving, if any."""
+    """The URN of the resource whose call this thread is serving, if any (the process's
+    first call, which runs before the hooks exist, is found on the thread's stack)."""
     urn = getattr(_local, "urn", None)
-    return str(urn) if urn else None
+    return str(urn) if urn else pulumi_sdk.request_urn()
 
 
 def _init_failed_status(exc: Any, request: Any) -> Any:

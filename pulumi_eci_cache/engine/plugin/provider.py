@@ -222,6 +222,7 @@ class EciCacheProvider(sdk.Provider):
         lifecycle, call = self._ready(), self._call(request.urn, request.timeout)
         inputs = self._state(request.properties)
         if request.preview:  # the engine asks what a create would give: nothing is made
+            await self._run(lambda: lifecycle.previewed(inputs, None, call))
             return sdk.CreateResponse(resource_id="", properties=self._wire(planned(inputs)))
         cache_id, outputs = await self._run(lambda: lifecycle.create(inputs, call))
         return sdk.CreateResponse(resource_id=cache_id, properties=self._wire(outputs))
@@ -243,6 +244,7 @@ class EciCacheProvider(sdk.Provider):
         lifecycle, call = self._ready(), self._call(request.urn, request.timeout)
         olds, news = self._state(request.olds), self._state(request.news)
         if request.preview:  # the engine asks what an update would give: nothing changes
+            await self._run(lambda: lifecycle.previewed(news, olds, call))
             return sdk.UpdateResponse(properties=self._wire(planned(news, olds)))
         outputs = await self._run(lambda: lifecycle.update(request.resource_id, olds, news, call))
         return sdk.UpdateResponse(properties=self._wire(outputs))

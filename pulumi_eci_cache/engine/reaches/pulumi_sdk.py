@@ -12,7 +12,10 @@
   loaded inside the process's first call, too late for the server hooks to wrap that
   call, so its ``traceback`` is answered by us: an expected failure's sentence, a
   bug's traceback. On 3.235 the server lets the exception escape (grpc then sends
-  its message), and nothing needs doing.
+  its message), and nothing needs doing;
+- ``request_urn``: that first call's URN, for its lines (the hooks give every later
+  call's), read from the ``request`` argument of the server's handler
+  (``ResourceProviderServicer.Check(self, request, context)``) up the thread's stack.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ __all__ = [
     "answer_failures_with",
     "dynamic_server_module",
     "grpc_channel_options",
+    "request_urn",
     "serialize_provider",
 ]
 
@@ -49,6 +53,22 @@ def grpc_channel_options() -> list[tuple[str, Any]]:
     except ImportError:
         return []
     return list(_GRPC_CHANNEL_OPTIONS)
+
+
+_HANDLERS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete"})
+
+
+def request_urn() -> str | None:
+    """The URN of the request the dynamic provider server's handler in this thread
+    serves, if there is one (its frame's ``request``)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name in _HANDLERS:
+            urn = getattr(frame.f_locals.get("request"), "urn", None)
+            if isinstance(urn, str) and urn:
+                return urn
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
 
 
 def dynamic_server_module() -> ModuleType | None:

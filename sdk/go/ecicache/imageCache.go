@@ -74,6 +74,8 @@ type ImageCache struct {
 	RetentionDays pulumi.IntPtrOutput `pulumi:"retentionDays"`
 	// The security group of the instance that builds the cache.
 	SecurityGroupId pulumi.StringPtrOutput `pulumi:"securityGroupId"`
+	// Cost and failure advice that previews do not show for this cache (e.g. ["no-retention"]); the provider has the same setting for all its caches. Allowed: names of the advice: "no-retention", "flash", "public-registry", "size", "unused".
+	SilenceAdvice pulumi.StringArrayOutput `pulumi:"silenceAdvice"`
 	// The snapshot that holds the images.
 	SnapshotId pulumi.StringPtrOutput `pulumi:"snapshotId"`
 	// How many standard snapshots to make. Allowed: a whole number of at least 1.
@@ -187,6 +189,8 @@ type imageCacheArgs struct {
 	RetentionDays *int `pulumi:"retentionDays"`
 	// The security group of the instance that builds the cache.
 	SecurityGroupId *string `pulumi:"securityGroupId"`
+	// Cost and failure advice that previews do not show for this cache (e.g. ["no-retention"]); the provider has the same setting for all its caches. Allowed: names of the advice: "no-retention", "flash", "public-registry", "size", "unused".
+	SilenceAdvice []string `pulumi:"silenceAdvice"`
 	// How many standard snapshots to make. Allowed: a whole number of at least 1.
 	StandardCopyCount *int `pulumi:"standardCopyCount"`
 	// Tags of the cache. Allowed: at most 19 entries: keys of 1 to 128 characters, not starting with "aliyun", "acs:" or "pulumi-eci-cache-"; values of at most 128.
@@ -239,6 +243,8 @@ type ImageCacheArgs struct {
 	RetentionDays pulumi.IntPtrInput
 	// The security group of the instance that builds the cache.
 	SecurityGroupId pulumi.StringPtrInput
+	// Cost and failure advice that previews do not show for this cache (e.g. ["no-retention"]); the provider has the same setting for all its caches. Allowed: names of the advice: "no-retention", "flash", "public-registry", "size", "unused".
+	SilenceAdvice pulumi.StringArrayInput
 	// How many standard snapshots to make. Allowed: a whole number of at least 1.
 	StandardCopyCount pulumi.IntPtrInput
 	// Tags of the cache. Allowed: at most 19 entries: keys of 1 to 128 characters, not starting with "aliyun", "acs:" or "pulumi-eci-cache-"; values of at most 128.
@@ -431,6 +437,11 @@ func (o ImageCacheOutput) RetentionDays() pulumi.IntPtrOutput {
 // The security group of the instance that builds the cache.
 func (o ImageCacheOutput) SecurityGroupId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ImageCache) pulumi.StringPtrOutput { return v.SecurityGroupId }).(pulumi.StringPtrOutput)
+}
+
+// Cost and failure advice that previews do not show for this cache (e.g. ["no-retention"]); the provider has the same setting for all its caches. Allowed: names of the advice: "no-retention", "flash", "public-registry", "size", "unused".
+func (o ImageCacheOutput) SilenceAdvice() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *ImageCache) pulumi.StringArrayOutput { return v.SilenceAdvice }).(pulumi.StringArrayOutput)
 }
 
 // The snapshot that holds the images.

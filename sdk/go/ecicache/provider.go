@@ -92,6 +92,8 @@ type providerArgs struct {
 	SecretKey *string `pulumi:"secretKey"`
 	// The STS token of temporary credentials.
 	SecurityToken *string `pulumi:"securityToken"`
+	// Cost and failure advice that previews do not show for any cache of this provider (e.g. ["no-retention", "size"]); a cache has the same setting.
+	SilenceAdvice []string `pulumi:"silenceAdvice"`
 	// The STS endpoint that roles are assumed at (default https://sts.<region>.aliyuncs.com, else ALIBABA_CLOUD_STS_ENDPOINT), e.g. the emulator's http://127.0.0.1:8686.
 	StsEndpoint *string `pulumi:"stsEndpoint"`
 	// How long to keep trying an endpoint that does not answer at all.
@@ -128,6 +130,8 @@ type ProviderArgs struct {
 	SecretKey pulumi.StringPtrInput
 	// The STS token of temporary credentials.
 	SecurityToken pulumi.StringPtrInput
+	// Cost and failure advice that previews do not show for any cache of this provider (e.g. ["no-retention", "size"]); a cache has the same setting.
+	SilenceAdvice pulumi.StringArrayInput
 	// The STS endpoint that roles are assumed at (default https://sts.<region>.aliyuncs.com, else ALIBABA_CLOUD_STS_ENDPOINT), e.g. the emulator's http://127.0.0.1:8686.
 	StsEndpoint pulumi.StringPtrInput
 	// How long to keep trying an endpoint that does not answer at all.

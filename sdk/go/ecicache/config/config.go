@@ -81,6 +81,11 @@ func GetSecurityToken(ctx *pulumi.Context) string {
 	return config.Get(ctx, "ecicache:securityToken")
 }
 
+// Cost and failure advice that previews do not show for any cache of this provider (e.g. ["no-retention", "size"]); a cache has the same setting.
+func GetSilenceAdvice(ctx *pulumi.Context) string {
+	return config.Get(ctx, "ecicache:silenceAdvice")
+}
+
 // The STS endpoint that roles are assumed at (default https://sts.<region>.aliyuncs.com, else ALIBABA_CLOUD_STS_ENDPOINT), e.g. the emulator's http://127.0.0.1:8686.
 func GetStsEndpoint(ctx *pulumi.Context) string {
 	return config.Get(ctx, "ecicache:stsEndpoint")
