@@ -165,7 +165,7 @@ class Runtime:
         self.ids_in_state: set[str] = set()
         self.slots = SlotWatch(*default_parallel(self.environ), clock=time.monotonic)
         self.preview = PreviewSummary()
-        self._advised: set[tuple[str | None, str]] = set()
+        self._advised: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         self._settings: Settings | None = None
         self._regions: dict[tuple[str, str], Region] = {}
@@ -173,7 +173,9 @@ class Runtime:
 
     def first_advice(self, urn: str | None, name: str) -> bool:
         """True the first time this process gives ``name`` about the resource ``urn``
-        (advice is shown once per cache per run)."""
+        (advice is shown once per cache per run; a call that names no resource always)."""
+        if urn is None:
+            return True
         with self._lock:
             if (urn, name) in self._advised:
                 return False

@@ -10,11 +10,14 @@ pulls from Docker Hub with no EIP; each breaks exactly one piece of advice.
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
 from pydantic.alias_generators import to_camel
+
+from tests.support.readme import commands
 
 from .conftest import FAST_POLLING, SETTINGS_NAMESPACE, PulumiStack, ServedEmulator, plugin_stack
 
@@ -76,9 +79,13 @@ class Face:
         else:
             write_yaml(self.stack, caches)
 
-    def silence_on_provider(self, *names: str) -> None:
-        key = f"{SETTINGS_NAMESPACE[self.name]}:silenceAdvice"
-        self.stack.config_set(key, json.dumps(list(names)))
+    def silence_on_provider(self) -> list[str]:
+        """The README's command (for the plugin, the same with its namespace); the
+        names it silences."""
+        argv = shlex.split(commands("silence-advice"))
+        argv[3] = argv[3].replace("eci-cache:", f"{SETTINGS_NAMESPACE[self.name]}:")
+        self.stack.run(*argv[1:])
+        return list(json.loads(argv[4]))
 
     def field(self, name: str) -> str:
         return name if self.name == "python" else to_camel(name)
@@ -133,18 +140,21 @@ def test_the_stacks_row_sums_the_snapshots_the_change_adds(face: Face) -> None:
 
 
 def test_silencing_removes_exactly_the_advice_it_names(face: Face) -> None:
-    face.silence_on_provider("flash")
+    assert face.silence_on_provider() == ["size", "public-registry"]
     caches = json.loads(json.dumps(CACHES))
-    caches["public"]["silence_advice"] = ["public-registry"]
+    caches["flashy"]["silence_advice"] = ["flash"]
     face.set_caches(caches)
     found = diagnostics(face.stack)
     assert advice_on(found, "kept") == ["no-retention"]
-    assert advice_on(found, "flashy") == []
-    assert advice_on(found, "public") == []
+    assert advice_on(found, "flashy") == []  # its own silence_advice
+    assert advice_on(found, "public") == []  # the provider's
 
 
 def test_a_second_preview_with_no_change_advises_nothing(face: Face) -> None:
     face.stack.up()
+    state = json.dumps(face.stack.export())
+    assert "to silence" not in state and "snapshots in this change" not in state
+    assert "__preview" not in state  # what the dynamic face's previews carry
     found = diagnostics(face.stack)
     assert [advice_on(found, r) for r in EXPECTED] == [[], [], []]
     assert not [m for m in found.get("stack", []) if "image cache snapshots" in m]

@@ -251,3 +251,21 @@ def test_an_examples_header_runs_as_written(
     built = bash(script, checkout, env)
     assert "ecicache:index:ImageCache" in built and "created" in built, built
     bash(f"{exports_of(script)}\ncd examples/{example}\npulumi destroy --yes", checkout, env)
+
+
+def test_the_policy_examples_header_shows_the_advice_and_what_silences_it(
+    checkout: Path, user_env: dict[str, str], tmp_path: Path
+) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    env = {**user_env, "PULUMI_BACKEND_URL": f"file://{state}", "PULUMI_CONFIG_PASSPHRASE": "demo"}
+    script = header_commands("policy")
+    out = bash(script, checkout, env)
+    assert 'add "no-retention" to silenceAdvice on this cache' in out, out
+    assert "flashy: warning: flash is on" in out or "flash is on: a flash" in out, out
+    assert "nginx:1.25 is pulled from a public registry" in out, out
+    assert "image cache snapshots in this change: +120 GiB (5 caches built, 1 without" in out
+    # the first preview only: the provider's silenceAdvice silences it for the up
+    assert out.count("imageCacheSize is 40 GiB") == 1, out
+    assert "redis:7.2 is pulled" not in out, out  # silenced on its cache
+    bash(f"{exports_of(script)}\ncd examples/policy\npulumi destroy --yes", checkout, env)
