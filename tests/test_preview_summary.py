@@ -4,6 +4,7 @@ heard nothing new for QUIET seconds, once per new total, never before. Time is f
 from __future__ import annotations
 
 import threading
+import time
 
 from pulumi_eci_cache.lifecycle.preview_summary import PreviewSummary
 from pulumi_eci_cache.rules.change_summary import Contribution
@@ -99,3 +100,19 @@ def test_settle_later_says_the_summary_from_a_thread_of_its_own() -> None:
     preview.settle_later(lambda line: (said.append(line), done.set()))
     assert done.wait(5)
     assert len(said) == 1
+
+
+def test_a_later_call_releases_the_held_one_and_says_the_summary_in_its_place() -> None:
+    said: list[str] = []
+    preview = PreviewSummary(quiet=0.5, most=5.0)
+    preview.record("urn:a", NEW)
+    first = threading.Thread(target=preview.settle, args=(said.append,))
+    first.start()
+    time.sleep(0.1)  # the first call holds
+    preview.record("urn:b", NEW)
+    second = threading.Thread(target=preview.settle, args=(said.append,))
+    second.start()
+    first.join(timeout=0.3)  # freed by the second at once, well before its quiet
+    assert not first.is_alive() and said == []
+    second.join(timeout=5)
+    assert len(said) == 1 and "+40 GiB (2 caches built" in said[0]

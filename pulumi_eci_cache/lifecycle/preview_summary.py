@@ -6,13 +6,15 @@ a provider, the Cancel it sends while closing, comes after the display has finis
 and a line logged then is lost. A preview does ask the provider about each cache that
 changes (the plugin: Create or Update with ``preview``; the dynamic face: its Check or
 Diff while the program runs as a preview), and the engine cannot finish before they
-are answered. So each of those answers is held until the provider has heard nothing
-new for ``QUIET`` seconds (every Check and Diff counts), at most ``MOST`` seconds, and
-the first one released puts the summary on the stack's row: in a preview the calls
-for all caches arrive together, so the line comes once, after the caches' rows, and
-holds every cache. A later burst (a cache that waited on another's outputs) adds a
-second line with the new totals. ``pulumi up``'s own run makes no such call, and shows
-none. Holding costs a preview ``QUIET`` seconds, once.
+are answered. So the latest of those answers is held until the provider has heard
+nothing new for ``QUIET`` seconds (every Check and Diff counts), at most ``MOST``
+seconds, and then puts the summary on the stack's row: the line comes once, after the
+caches' rows, and holds every cache. Only the latest answer is held (a later call
+frees it), so a preview of more caches than the engine runs at once (``--parallel``)
+is never held up by its own holding: one slot waits, the others go on. A later burst
+(a cache that waited on another's outputs) adds a second line with the new totals.
+``pulumi up``'s own run makes no such call, and shows none. Holding costs a preview
+``QUIET`` seconds, once (with ``--parallel 1``, once per cache).
 
 The dynamic face cannot be held: the engine checks (and diffs) resources one after
 another, so holding one call would hold every later cache's too. Its summary is said
@@ -37,6 +39,7 @@ PREVIEW_KEY = "__preview"
 
 QUIET = 0.3  # seconds without a new call before the preview has seen every cache
 MOST = 3.0  # seconds an answer is held at most, however busy the provider is
+STEP = 0.02  # seconds between two looks of a held call (how soon a later one frees it)
 # How long a Python program's exit waits in a preview (program/resource.py), for the
 # dynamic face's summary: QUIET and the time a busy machine takes to say it.
 PROGRAM_GRACE = QUIET + 0.5
@@ -61,6 +64,7 @@ class PreviewSummary:
         self._last_heard = clock()
         self._said: str | None = None
         self._waiter: threading.Thread | None = None
+        self._holder = 0  # which call holds (the latest)
 
     def heard(self) -> None:
         """A call of the engine arrived (a Check, a Diff): more may follow."""
@@ -76,11 +80,18 @@ class PreviewSummary:
             self._last_heard = self._clock()
 
     def settle(self, say: Callable[[str], None]) -> None:
-        """Wait until the preview has gone quiet, then ``say`` the summary if it changed
-        since it was last said (by any caller)."""
+        """Hold this call until the preview has gone quiet, then ``say`` the summary if
+        it changed since it was last said. Only the latest call holds: one that arrives
+        later releases this one at once (it holds, and says, in its place), so holding
+        takes one of the engine's slots, never all of them."""
+        with self._lock:
+            self._holder += 1
+            me = self._holder
         started = self._clock()
         while True:
             with self._lock:
+                if self._holder != me:
+                    return
                 now = self._clock()
                 if now - self._last_heard >= self._quiet or now - started >= self._most:
                     line = summary_line(self._parts.values())
@@ -88,8 +99,8 @@ class PreviewSummary:
                         return
                     self._said = line
                     break
-                wait = self._quiet - (now - self._last_heard)
-            self._sleep(max(0.01, min(wait, self._most - (now - started))))
+                wait = min(self._quiet - (now - self._last_heard), self._most - (now - started))
+            self._sleep(max(0.005, min(wait, STEP)))
         say(line)
 
     def settle_later(self, say: Callable[[str], None]) -> None:
