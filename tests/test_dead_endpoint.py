@@ -11,20 +11,10 @@ from pulumi_eci_cache.cloud.client import EciClient, static_settings
 from pulumi_eci_cache.cloud.rpc import PROBE_EVERY
 from pulumi_eci_cache.errors import TransportError
 from pulumi_eci_cache.rules.retry import RetryPolicy
+from tests.support.manual_clock import ManualClock as Clock
 
 ENDPOINT = "https://eci.cn-hangzhou.aliyuncs.com"
 OK = httpx.Response(200, json={"RequestId": "r", "ImageCaches": [], "NextToken": ""})
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def client(clock: Clock, endpoint: str = ENDPOINT) -> EciClient:

@@ -8,17 +8,7 @@ import time
 
 from pulumi_eci_cache.lifecycle.preview_summary import PreviewSummary
 from pulumi_eci_cache.rules.change_summary import Contribution
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
+from tests.support.manual_clock import ManualClock as Clock
 
 
 def summary(clock: Clock) -> PreviewSummary:

@@ -5,17 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pulumi_eci_cache.cloud.ratelimit import AdaptiveRateLimiter
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
+from tests.support.manual_clock import ManualClock as Clock
 
 
 def limiter(clock: Clock, **kw: float) -> AdaptiveRateLimiter:
