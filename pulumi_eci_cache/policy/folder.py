@@ -11,8 +11,10 @@ the defaults). It holds:
   virtualenv;
 - ``policy-config.json``: every policy's config, the defaults;
 - ``run-pack``: the pack as an executable, for a CLI whose Python language host cannot
-  run a policy pack directory (one built from Go modules, as scripts/ensure-pulumi
-  does: its host predates running packs): ``--policy-pack DIR/run-pack``.
+  run a policy pack directory: ``--policy-pack DIR/run-pack``. (The CLI that
+  scripts/ensure-pulumi builds can: its Python host, the newest the Go module proxy
+  serves, predates running packs, and a proxy in front of it runs them,
+  scripts/langhost-python/main.go.)
 
 Writing never imports pulumi_policy; it only says when it is missing.
 """

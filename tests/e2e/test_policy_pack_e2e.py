@@ -1,10 +1,12 @@
 """The policy pack under the real CLI: ``eci-cache policy-pack DIR`` then ``pulumi preview``
 with it, for a Python program (the dynamic face) and a YAML program (the plugin).
 
-The CLI that scripts/ensure-pulumi builds runs a policy pack directory through the
-Python language host's RunPlugin, which its host (sdk v3.79.0) cannot do for a pack;
-the CLI also runs an executable as a policy plugin, so these previews name the pack's
-``run-pack`` (policy/folder.py). Advisory policies show as warnings and the preview
+The CLI runs a policy pack directory through the Python language host's RunPlugin;
+the pulumi-language-python that scripts/ensure-pulumi builds is the sdk v3.79.0 host
+behind a proxy that serves RunPlugin as newer hosts do (scripts/langhost-python), so
+these previews name the directory, ``--policy-pack DIR``. One names the pack's
+``run-pack`` instead (policy/folder.py: the pack as an executable policy plugin, for a
+CLI whose host cannot run packs). Advisory policies show as warnings and the preview
 passes; a policy made mandatory by the config file fails it. Each names the policy,
 the cache and the value.
 """
@@ -32,9 +34,12 @@ PYTHON_SPEC = {"retention_days": 90, "flash": True}
 YAML_PROPERTIES = {"retentionDays": 90, "flash": True}
 
 
-def write_pack(tmp_path: Path, mandatory: str | None = None) -> tuple[Path, Path]:
-    """The pack the console script writes, and its config file: a stack may hold no
-    cache (a stack policy, advisory), and ``mandatory`` is that policy's level."""
+def write_pack(
+    tmp_path: Path, mandatory: str | None = None, *, launcher: bool = False
+) -> tuple[Path, Path]:
+    """The pack the console script writes (its directory, or its ``run-pack`` when
+    ``launcher``), and its config file: a stack may hold no cache (a stack policy,
+    advisory), and ``mandatory`` is that policy's level."""
     directory = tmp_path / "policy-pack"
     subprocess.run([str(ECI_CACHE), "policy-pack", str(directory)], check=True)
     config_file = directory / "policy-config.json"
@@ -43,15 +48,20 @@ def write_pack(tmp_path: Path, mandatory: str | None = None) -> tuple[Path, Path
     if mandatory is not None:
         config[mandatory]["enforcementLevel"] = "mandatory"
     config_file.write_text(json.dumps(config))
-    return directory / LAUNCHER, config_file
+    return (directory / LAUNCHER if launcher else directory), config_file
 
 
 def preview_with_pack(
-    stack: PulumiStack, tmp_path: Path, mandatory: str | None = None, *, fails: bool = False
+    stack: PulumiStack,
+    tmp_path: Path,
+    mandatory: str | None = None,
+    *,
+    fails: bool = False,
+    launcher: bool = False,
 ) -> str:
-    """``pulumi preview`` with the pack; what it printed. It must fail when ``fails``,
-    else pass."""
-    pack, config = write_pack(tmp_path, mandatory)
+    """``pulumi preview`` with the pack (``--policy-pack DIR``, or ``DIR/run-pack`` when
+    ``launcher``); what it printed. It must fail when ``fails``, else pass."""
+    pack, config = write_pack(tmp_path, mandatory, launcher=launcher)
     args = ("--policy-pack", str(pack), "--policy-pack-config", str(config))
     proc = stack.preview(*args, check=False)
     out = proc.stdout + proc.stderr
@@ -99,6 +109,13 @@ def test_a_mandatory_policy_fails_the_preview_naming_policy_and_cache(
     out = preview_with_pack(stack, tmp_path, "eci-cache-flash", fails=True)
     assert "[mandatory]  eci-cache-flash  " in out and FLASH in out, out
     assert "[advisory]  eci-cache-retention  " in out, out
+
+
+def test_the_run_pack_launcher_still_runs_the_pack(
+    pulumi_stack: Callable[..., PulumiStack], tmp_path: Path
+) -> None:
+    out = preview_with_pack(yaml_stack(pulumi_stack), tmp_path, launcher=True)
+    assert "[advisory]  eci-cache-retention  " in out and retention("yaml") in out, out
 
 
 def test_the_readmes_commands_preview_a_program_with_the_pack(
