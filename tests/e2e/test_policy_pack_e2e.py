@@ -24,7 +24,7 @@ import pytest
 from pulumi_eci_cache.policy.folder import LAUNCHER
 from tests.support.readme import commands
 
-from .conftest import PulumiStack, configurable_stack, plugin_stack
+from .conftest import REPO_ROOT, PulumiStack, configurable_stack, plugin_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -133,3 +133,20 @@ def test_the_readmes_commands_preview_a_program_with_the_pack(
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "[advisory]  eci-cache-retention  " in out and retention("yaml") in out, out
+
+
+def test_the_policy_example_fails_its_configs_mandatory_rules(
+    pulumi_stack: Callable[..., PulumiStack], tmp_path: Path
+) -> None:
+    """examples/policy's program against its own policy-config.json, as its README says."""
+    stack = plugin_stack(pulumi_stack, "examples/policy")
+    pack = tmp_path / "policy-pack"
+    subprocess.run([str(ECI_CACHE), "policy-pack", str(pack)], check=True)
+    config = REPO_ROOT / "examples" / "policy" / "policy-config.json"
+    proc = stack.preview(
+        "--policy-pack", str(pack), "--policy-pack-config", str(config), check=False
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "cache forever: retention:" in out, out
+    assert "cache flashy: flash: flash true (allowed: false)" in out, out
