@@ -93,8 +93,9 @@ def _user(props: Mapping[str, Any]) -> dict[str, Any]:
 
 def _internal(props: Mapping[str, Any]) -> dict[str, Any]:
     """The keys to carry on (``__identity``, the policy marker; the server adds
-    ``__provider``)."""
-    return {k: v for k, v in props.items() if _carried(k) and k != "__provider"}
+    ``__provider``). ``__preview`` is not carried: it tells this process it serves a
+    preview (``_DynamicFace.previewing``) and goes no further, into no state or plan."""
+    return {k: v for k, v in props.items() if _carried(k) and k not in ("__provider", PREVIEW_KEY)}
 
 
 class _DynamicFace:
@@ -104,6 +105,9 @@ class _DynamicFace:
         self.log = engine_log.resource_log(sys.argv)
         self.runtime = Runtime(config, say=self._say)
         self.lifecycle = ImageCacheLifecycle(self.runtime)
+        # The program runs as a preview (its caches' checks carry ``__preview``): a
+        # provider process serves one operation, so this holds for every later call.
+        self.previewing = False
 
     def _say(self, line: str) -> None:
         """A line about the provider's own work (retries, a silent endpoint): printed
@@ -203,7 +207,8 @@ class ImageCacheProvider(ResourceProvider):
             return CheckResult(news, settings_failures)
         face = _current()
         outcome = face.lifecycle.check(_user(news), face.call(news))
-        if news.get(PREVIEW_KEY) and outcome.ok and not _user(_olds):  # a new cache
+        face.previewing = face.previewing or bool(news.get(PREVIEW_KEY))
+        if face.previewing and outcome.ok and not _user(_olds):  # a new cache
             face.lifecycle.previewed(outcome.inputs, None, face.call(news), hold=False)
         inputs = {**_to_wire(outcome.inputs), **_internal(news)}
         return CheckResult(inputs, [CheckFailure(f.property, f.reason) for f in outcome.failures])
@@ -211,7 +216,7 @@ class ImageCacheProvider(ResourceProvider):
     def diff(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> DiffResult:
         face = _current()
         plan = face.lifecycle.diff(_id, _user(_olds), _user(_news), face.call(_news))
-        if _news.get(PREVIEW_KEY) and plan.has_changes:
+        if face.previewing and plan.has_changes:
             face.lifecycle.previewed(_user(_news), _user(_olds), face.call(_news), hold=False)
         return DiffResult(
             changes=plan.has_changes,
