@@ -26,6 +26,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -48,7 +49,12 @@ from pulumi_eci_cache.errors import ConfigError
 from pulumi_eci_cache.lifecycle.lifecycle import Call, ImageCacheLifecycle
 from pulumi_eci_cache.lifecycle.preview_summary import PREVIEW_KEY
 from pulumi_eci_cache.lifecycle.runtime import Runtime
-from pulumi_eci_cache.rules.config import ProviderConfig, check_config, stack_key
+from pulumi_eci_cache.rules.config import (
+    ProviderConfig,
+    check_config,
+    stack_key,
+    unknown_stack_keys,
+)
 from pulumi_eci_cache.rules.diff import plan_diff, property_diff_kinds
 from pulumi_eci_cache.rules.identity import IDENTITY_KEY, IDENTITY_TAG, MARKER_KEY
 from pulumi_eci_cache.rules.values import UNKNOWN, is_unknown
@@ -141,15 +147,28 @@ _face: _DynamicFace | None = None
 _settings_failures: list[CheckFailure] = []
 
 
-def _configure(raw: Mapping[str, Any]) -> _DynamicFace | None:
+def _configure(raw: Mapping[str, Any], keys: list[str] | None = None) -> _DynamicFace | None:
+    """The face for the stack config ``raw``; ``keys`` are every key of the stack's
+    config, whose unknown ones in our namespace are refused (rules/config.py)."""
     global _face
     config, failures = check_config(ProviderConfig.stack_values(raw))
+    unknown = unknown_stack_keys(keys or [], _project())
+    if unknown:
+        config, failures = None, [*failures, *unknown]
     with _lock:
         if _face is not None:
             _face.runtime.close()
         _face = None if config is None else _DynamicFace(config)
         _settings_failures[:] = [CheckFailure(f.property, f.reason) for f in failures]
         return _face
+
+
+def _project() -> str | None:
+    """The program's project (its config shares our namespace when it is ``eci-cache``)."""
+    try:
+        return pulumi.get_project()
+    except Exception:  # no settings in this process: no project to tell
+        return None
 
 
 def _current() -> _DynamicFace:
@@ -192,7 +211,8 @@ class ImageCacheProvider(ResourceProvider):
         # Before anything can fail: this runs inside the process's first call, which
         # the server hooks below are too late to wrap.
         pulumi_sdk.answer_failures_with(expected_failure_message)
-        face = _configure({key: req.config.get(key) for key in STACK_KEYS})
+        keys = pulumi_sdk.stack_config_keys(req.config)
+        face = _configure({key: req.config.get(key) for key in STACK_KEYS}, keys)
         workers = face.runtime.config.max_concurrent_operations if face else SDK_WORKERS
         if workers > SDK_WORKERS:
             lift_worker_ceiling(workers)

@@ -53,6 +53,28 @@ def test_the_dynamic_faces_bad_settings_fail_every_check_naming_the_stack_key(
     assert sum(emulator.backend.call_counts.values()) == 0
 
 
+def test_a_mistyped_key_of_the_dynamic_faces_namespace_fails_every_check(
+    emulator: EmulatorServer,
+) -> None:
+    with DynamicFace(env(emulator)) as face:
+        face.configure(
+            {
+                "eci-cache:endpiont": "http://127.0.0.1:1",
+                "alicloud:region": "cn-hangzhou",
+                "alicloud:skipRegionValidation": "true",  # pulumi-alicloud's: not ours
+                "my-project:spec": "{}",
+            }
+        )
+        _, failures = face.check("web", INPUTS)
+    reasons = [reason for _, reason in failures]
+    assert len(reasons) == 1, reasons
+    assert reasons[0].startswith(
+        "eci-cache:endpiont: no such setting; did you mean eci-cache:endpoint? (the settings: "
+        "alicloud:region, "
+    )
+    assert sum(emulator.backend.call_counts.values()) == 0
+
+
 def test_the_dynamic_face_carries_the_policy_marker_without_checking_it(
     emulator: EmulatorServer,
 ) -> None:
@@ -94,6 +116,15 @@ def check_config(face: PluginFace, settings: dict[str, object]) -> list[str]:
         (
             {"assumeRole": {"roleArn": "role/b"}},
             'assumeRole.roleArn (provider p) = "role/b": must be a RAM role\'s ARN',
+        ),
+        (
+            {"regoin": "cn-hangzhou"},
+            'regoin (provider p) = "cn-hangzhou": no such setting; did you mean region '
+            "(provider p)? (the settings: region (provider p), accessKey (provider p),",
+        ),
+        (
+            {"silenceAdvice": ["sizes"]},
+            'silenceAdvice.0 (provider p) = "sizes": must be one of "no-retention", "flash"',
         ),
     ],
 )

@@ -168,3 +168,16 @@ def test_a_running_pools_ceiling_can_be_raised() -> None:
         f"{running} of 3 queued calls ran after the ceiling was raised",
         f"Python {platform.python_version()}",
     )
+
+
+def test_a_dynamic_providers_config_lists_the_stacks_keys() -> None:
+    """``stack_config_keys`` reads the keys ``pulumi.dynamic.Config`` keeps."""
+    from pulumi.dynamic import Config
+
+    config = Config(
+        raw_config={"eci-cache:endpiont": "x", "alicloud:region": "y"}, project_name="p"
+    )
+    assert sorted(pulumi_sdk.stack_config_keys(config)) == [
+        "alicloud:region",
+        "eci-cache:endpiont",
+    ], changed("pulumi.dynamic.Config._props", "it no longer holds the keys", f"pulumi {PULUMI}")

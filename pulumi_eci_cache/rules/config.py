@@ -13,9 +13,10 @@ shown). Pure: no I/O.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -45,7 +46,9 @@ __all__ = [
     "AssumeRoleWithOidc",
     "ProviderConfig",
     "check_config",
+    "no_such_setting",
     "stack_key",
+    "unknown_stack_keys",
 ]
 
 
@@ -245,10 +248,39 @@ def stack_key(name: str) -> str:
     return f"{namespace}:{to_camel(name)}"
 
 
+def no_such_setting(name: str, key: Callable[[str], str] = stack_key) -> str:
+    """Why a setting named ``name`` is refused: the closest setting, and every one, as
+    the face spells them (``key``)."""
+    settings = {to_camel(field): field for field in ProviderConfig.model_fields}
+    close = difflib.get_close_matches(to_camel(name), list(settings), n=1)
+    hint = f"; did you mean {key(settings[close[0]])}?" if close else ""
+    every = ", ".join(key(field) for field in ProviderConfig.model_fields)
+    return f"no such setting{hint} (the settings: {every})"
+
+
+def unknown_stack_keys(keys: Iterable[str], project: str | None = None) -> list[CheckFailureInfo]:
+    """The dynamic face's stack config keys in its own namespace (``eci-cache:``) that
+    name no setting: a mistyped ``eci-cache:endpiont`` would otherwise be ignored, and
+    the caches built elsewhere than the user meant. The ``alicloud:`` namespace is
+    pulumi-alicloud's too, so its other keys are not ours to refuse; and a project named
+    ``eci-cache`` keeps its own config there, so then nothing is refused."""
+    if project == ECI_CACHE.namespace:
+        return []
+    known = {stack_key(field) for field in ProviderConfig.model_fields}
+    failures = []
+    for key in sorted(keys):
+        namespace, _, name = key.partition(":")
+        if namespace == ECI_CACHE.namespace and key not in known:
+            failures.append(CheckFailureInfo(key, f"{key}: {no_such_setting(name)}"))
+    return failures
+
+
 def setting_path(key: Callable[[str], str], name: str, parts: Sequence[str] = ()) -> str:
     """A setting, or a field inside it, as the face spells it: ``alicloud:assumeRole.roleArn``,
     ``assumeRole.roleArn (provider pb)`` (the provider's name stays last)."""
-    shown = key(name) if name in ProviderConfig.model_fields else name
+    shown = name
+    if name in ProviderConfig.model_fields or key is not stack_key:  # the plugin spells any
+        shown = key(name)
     if not parts:
         return shown
     head, sep, tail = shown.partition(" (")
@@ -272,7 +304,7 @@ def check_config(
             secret = any(part in hidden for part in loc) or secrets.looks_secret(loc[-1])
             value = as_written(error.get("input"))
             shown = "<secret>" if secret else json.dumps(value, default=str)
-            problem = _problem(error, _field(loc))
+            problem = _problem(error, _field(loc), key)
             failures.append(
                 CheckFailureInfo(setting_path(key, top), f"{path} = {shown}: {problem}")
             )
@@ -309,14 +341,15 @@ def _field(loc: Sequence[str]) -> FieldInfo | None:
     return info
 
 
-def _problem(error: Any, info: FieldInfo | None) -> str:
+def _problem(error: Any, info: FieldInfo | None, key: Callable[[str], str] = stack_key) -> str:
     """What is allowed, in our words: the rule declared with the field, else its bounds."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "value_error" and "error" in ctx:
         return str(ctx["error"])
     if kind == "extra_forbidden":
-        return "no such setting"
+        top_level = len(error["loc"]) == 1
+        return no_such_setting(str(error["loc"][0]), key) if top_level else "no such setting"
     if kind == "literal_error":
         return one_of(ctx)
     said = constraints_of(info) if info is not None else {}

@@ -232,3 +232,16 @@ def test_a_bad_provider_setting_fails_the_preview_with_no_api_call(
     assert f"{named} = " in text and rule in text, text
     assert "Traceback" not in text
     assert sum(calls(served_emulator).values()) == 0
+
+
+def test_a_mistyped_key_of_ours_fails_the_preview_naming_the_closest_setting(
+    pulumi_stack: Any, served_emulator: ServedEmulator
+) -> None:
+    stack: PulumiStack = pulumi_stack(DYNAMIC.one, emulator=served_emulator)
+    stack.config_set("eci-cache:endpiont", "http://127.0.0.1:1")
+    with pytest.raises(PulumiCommandError) as info:
+        stack.preview()
+    text = info.value.stdout + info.value.stderr
+    assert "eci-cache:endpiont: no such setting; did you mean eci-cache:endpoint?" in text, text
+    assert "Traceback" not in text
+    assert sum(calls(served_emulator).values()) == 0

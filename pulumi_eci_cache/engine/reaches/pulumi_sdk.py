@@ -13,6 +13,9 @@
   call, so its ``traceback`` is answered by us: an expected failure's sentence, a
   bug's traceback. On 3.235 the server lets the exception escape (grpc then sends
   its message), and nothing needs doing;
+- ``stack_config_keys``: every key of the stack config a dynamic provider's
+  ``configure`` gets (``pulumi.dynamic.Config`` keeps them in ``_props`` and offers
+  only ``get`` and ``require`` by key), so a mistyped key of ours can be refused;
 - ``request_urn``: that first call's URN, for its lines (the hooks give every later
   call's), read from the ``request`` argument of the server's handler
   (``ResourceProviderServicer.Check(self, request, context)``) up the thread's stack.
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
@@ -33,6 +36,7 @@ __all__ = [
     "grpc_channel_options",
     "request_urn",
     "serialize_provider",
+    "stack_config_keys",
 ]
 
 CHECKED = "pulumi 3.235.0 (the floor) to 3.272.0"
@@ -53,6 +57,13 @@ def grpc_channel_options() -> list[tuple[str, Any]]:
     except ImportError:
         return []
     return list(_GRPC_CHANNEL_OPTIONS)
+
+
+def stack_config_keys(config: object) -> list[str]:
+    """The keys of a dynamic provider's ``ConfigureRequest.config`` (none if the SDK
+    keeps them elsewhere: then no key is refused, as before)."""
+    props = getattr(config, "_props", None)
+    return [str(key) for key in props] if isinstance(props, Mapping) else []
 
 
 _HANDLERS = frozenset({"Check", "Diff", "Create", "Read", "Update", "Delete"})
