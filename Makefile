@@ -122,7 +122,7 @@ test-corners: venv
 	$(VENV)/bin/nox -s $(foreach s,$(CI_CORNERS),'$(s)') $(NOX_ARGS)
 
 dist: venv
-	rm -rf dist
+	rm -f dist/*.whl dist/*.tar.gz  # not dist/sdks/, which make sdks writes
 	$(VENV)/bin/python -m build --outdir dist .
 
 # dist/sdks/ and sdk/go from the plugin's own schema (tests/support/packaged_sdks.py).

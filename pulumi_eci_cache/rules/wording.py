@@ -43,15 +43,23 @@ def allowed(name: str, model: type[BaseModel] = ImageCacheSpec) -> str:
     elif kind == "integer" and ("minimum" in spec or "maximum" in spec):
         span = _range(spec.get("minimum"), spec.get("maximum"), "from ")
         parts.append("a whole number " + (span if span.startswith("from") else f"of {span}"))
+    elif kind == "string" and spec.get("minLength") == 1 and "maxLength" not in spec:
+        parts.append("not empty")
     elif kind == "string" and ("minLength" in spec or "maxLength" in spec):
-        parts.append(_range(spec.get("minLength"), spec.get("maxLength")) + " characters")
+        parts.append(_count(spec.get("minLength"), spec.get("maxLength"), "character"))
     elif kind == "array" and ("minItems" in spec or "maxItems" in spec):
-        parts.append(_range(spec.get("minItems"), spec.get("maxItems")) + " items")
+        parts.append(_count(spec.get("minItems"), spec.get("maxItems"), "item"))
     elif kind == "object" and "maxProperties" in spec:
         parts.append(f"at most {spec['maxProperties']} entries")
     if rule:
         parts.append(rule)
     return ": ".join(parts)
+
+
+def _count(low: Any, high: Any, noun: str) -> str:
+    """``2 to 128 characters``, ``at most 1 item``: the noun agrees with the last number."""
+    last = high if high is not None else low
+    return f"{_range(low, high)} {noun}" + ("" if last == 1 else "s")
 
 
 def _range(low: Any, high: Any, lead: str = "") -> str:

@@ -176,7 +176,9 @@ def test_an_endpoint_down_is_found_once_for_ten_caches(
     took = time.monotonic() - started
     text = info.value.stdout + info.value.stderr
     assert "cannot reach the ECI endpoint" in text
-    assert took < UNREACHABLE + 5, f"{' '.join(command)} took {took:.0f}s"
+    # Found once: less than two timeouts (the CLI's own start and a loaded machine take
+    # seconds of their own; a fixed slack of 5 s failed under CI's four workers).
+    assert took < 2 * UNREACHABLE, f"{' '.join(command)} took {took:.0f}s"
     print(f"{face.name} {' '.join(command)}: failed after {took:.1f}s (timeout {UNREACHABLE}s)")
 
 

@@ -871,7 +871,7 @@ type ProviderAssumeRoleWithOidc struct {
 	OidcProviderArn string `pulumi:"oidcProviderArn"`
 	// The OIDC token itself (a secret); else oidcTokenFile.
 	OidcToken *string `pulumi:"oidcToken"`
-	// A file holding the OIDC token, read again at every renewal (else ALIBABA_CLOUD_OIDC_TOKEN_FILE). Allowed: at least 1 characters.
+	// A file holding the OIDC token, read again at every renewal (else ALIBABA_CLOUD_OIDC_TOKEN_FILE). Allowed: not empty.
 	OidcTokenFile *string `pulumi:"oidcTokenFile"`
 	// A session policy (JSON) that narrows what the role may do.
 	Policy *string `pulumi:"policy"`
@@ -901,7 +901,7 @@ type ProviderAssumeRoleWithOidcArgs struct {
 	OidcProviderArn pulumi.StringInput `pulumi:"oidcProviderArn"`
 	// The OIDC token itself (a secret); else oidcTokenFile.
 	OidcToken pulumi.StringPtrInput `pulumi:"oidcToken"`
-	// A file holding the OIDC token, read again at every renewal (else ALIBABA_CLOUD_OIDC_TOKEN_FILE). Allowed: at least 1 characters.
+	// A file holding the OIDC token, read again at every renewal (else ALIBABA_CLOUD_OIDC_TOKEN_FILE). Allowed: not empty.
 	OidcTokenFile pulumi.StringPtrInput `pulumi:"oidcTokenFile"`
 	// A session policy (JSON) that narrows what the role may do.
 	Policy pulumi.StringPtrInput `pulumi:"policy"`
@@ -1002,7 +1002,7 @@ func (o ProviderAssumeRoleWithOidcOutput) OidcToken() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ProviderAssumeRoleWithOidc) *string { return v.OidcToken }).(pulumi.StringPtrOutput)
 }
 
-// A file holding the OIDC token, read again at every renewal (else ALIBABA_CLOUD_OIDC_TOKEN_FILE). Allowed: at least 1 characters.
+// A file holding the OIDC token, read again at every renewal (else ALIBABA_CLOUD_OIDC_TOKEN_FILE). Allowed: not empty.
 func (o ProviderAssumeRoleWithOidcOutput) OidcTokenFile() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ProviderAssumeRoleWithOidc) *string { return v.OidcTokenFile }).(pulumi.StringPtrOutput)
 }
@@ -1071,7 +1071,7 @@ func (o ProviderAssumeRoleWithOidcPtrOutput) OidcToken() pulumi.StringPtrOutput 
 	}).(pulumi.StringPtrOutput)
 }
 
-// A file holding the OIDC token, read again at every renewal (else ALIBABA_CLOUD_OIDC_TOKEN_FILE). Allowed: at least 1 characters.
+// A file holding the OIDC token, read again at every renewal (else ALIBABA_CLOUD_OIDC_TOKEN_FILE). Allowed: not empty.
 func (o ProviderAssumeRoleWithOidcPtrOutput) OidcTokenFile() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ProviderAssumeRoleWithOidc) *string {
 		if v == nil {
